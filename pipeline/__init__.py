@@ -1,0 +1,12 @@
+"""govnews: offline extraction pipeline for environmental-governance news.
+
+The import package is ``pipeline``; the distribution and the CLI are ``govnews``.
+Each stage is one spaCy component in its own module (segment, quantities, dates,
+names); ``pipeline.nlp.build()`` assembles them from ``config.cfg`` and
+``pipeline.writer.to_record`` turns a processed Doc into one JSONL record.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

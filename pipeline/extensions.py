@@ -1,0 +1,49 @@
+"""Doc and Span extension attributes shared by every stage.
+
+Registered once, idempotently, on import. Span groups hold the mentions:
+``doc.spans["quantity"]``, ``["date"]``, ``["agency"]``, ``["programme"]``.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+SPAN_GROUPS = {"QUANTITY": "quantity", "DATE": "date", "AGENCY": "agency", "PROGRAMME": "programme"}
+
+_DOC_ATTRS = {
+    "doc_id": None,
+    "published": None,          # ISO date "2024-09-05" or month "2024-09", the anchor for relative dates
+    "published_basis": None,    # metadata / dateline / url / relative-release-time / content
+    "retrieved": None,
+    "meta": None,               # the input metadata dict, passed through
+    "lines": None,              # list[dict(start, end, kind, rule)] for every line of the raw text
+    "flags": None,              # list[str] of document-level conditions (e.g. "published-missing")
+}
+_SPAN_ATTRS = {
+    "rule": None,               # id of the rule or model that produced the mention
+    "exact": None,              # (start, end) char offsets when they do not fall on token boundaries
+    "confidence": None,
+    # QUANTITY
+    "value": None, "unit": None, "bound": None, "change": None, "item": None,
+    "si_value": None, "si_unit": None,
+    # DATE
+    "timex_type": None, "timex_value": None, "underspecified": None,
+    # AGENCY / PROGRAMME
+    "canonical": None, "prog_kind": None,
+}
+
+
+def register() -> None:
+    for name, default in _DOC_ATTRS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    for name, default in _SPAN_ATTRS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+def char_bounds(span: Span) -> tuple[int, int]:
+    """Exact character offsets of a mention into the raw text."""
+    return span._.exact if span._.exact is not None else (span.start_char, span.end_char)
+
+
+register()

@@ -1,0 +1,368 @@
+"""Quantities stage (``govnews_quantities``): numbers with magnitude, unit, bound, change, item.
+
+Requires: ``doc._.lines`` (segment) and ``doc.spans["date"]`` (dates run first, so
+date parts and durations are never read as quantities).
+Assigns: ``doc.spans["quantity"]`` with ``span._.value / unit / bound / change / item /
+si_value / si_unit / rule``.
+
+Mechanism: a number core (digits, spelled number, fraction) is found by regex in each
+allowed line; small anchored patterns then extend it rightwards (magnitude, unit, range
+partner, post-bound, post-change) and look leftwards (currency, bound, change word).
+All words and units come from ``resources/quantities/*.jsonl``. Span boundaries follow
+the guide: currency words inside, bound and change words outside.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401
+from .numerals import fragments, magnitude_value, parse_number, word_table
+from .resources import load_rows
+from .segment import allowed_ranges
+from .units import to_si
+
+GROUP = "quantity"
+TIME_UNITS = frozenset({"d", "h", "a"})
+ITEM_STOP = frozenset("""of in for with and or to were was is are be been being have has had that which who
+across from on at by as per than the a an this these those its their it they he she we our his her were will would
+could should can may might must do does did not no nor but so if while when where during after before since until
+respectively each every total totaling totalling year-on-year yoy compared against among including such about over under
+more less up down into onto out than then there here also all both only just""".split())
+YEAR_LIKE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
+
+
+@dataclass
+class Found:
+    start: int
+    end: int
+    value: float | None
+    unit: str | None = None
+    bound: str = "="
+    change: str | None = None
+    item: str | None = None
+    rule: str = "q_number"
+    extras: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def unit_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], dict[str, str]]:
+    """Compiled post-unit and pre-currency patterns and surface → canonical maps."""
+    post: dict[str, str] = {}
+    pre: dict[str, str] = {}
+    post_cs: set[str] = set()
+    for row in load_rows("quantities", "units"):
+        cs = set(row.get("case_sensitive_surfaces", []))
+        for surface in row["surfaces"]:
+            target = pre if row["position"] == "pre" else post
+            key = surface if surface in cs else surface.lower()
+            target.setdefault(key, row["unit"])
+            if surface in cs:
+                post_cs.add(surface)
+    def alt(words):
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    # A unit ends at a non-word character; "(?i:...)" keeps the case-sensitive surfaces strict.
+    insensitive = [w for w in post if w not in post_cs]
+    post_re = re.compile(rf"(?:\s*|\s*-\s*)(?P<unit>(?i:{alt(insensitive)})|{alt(post_cs)})(?![\w/²³])")
+    pre_surfaces = [s for row in load_rows("quantities", "units") if row["position"] == "pre" for s in row["surfaces"]]
+    pre_re = re.compile(rf"(?P<cur>(?i:{alt(set(pre_surfaces))}))\s*$")
+    return post_re, pre_re, post, pre
+
+
+@lru_cache(maxsize=1)
+def core_patterns() -> dict[str, re.Pattern[str]]:
+    f = fragments()
+    return {
+        # A number core not glued to a word on its left (PM2.5, G318) and not part of 1.2.3.
+        "core": re.compile(
+            rf"(?<![\w.,/]){'(?P<sign>[-−+])?' }(?P<num>{f['digits']})(?![\d])"
+            rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
+            rf"|(?<![\w'-])(?P<spelled>{f['spelled']})(?![\w-])",
+            re.IGNORECASE),
+        "magnitude": re.compile(rf"(?:\s+|-)?(?P<mag>{f['magnitude']})(?![\w])", re.IGNORECASE),
+        "bound_pre": re.compile(rf"(?<![\w])(?P<b>{f['bound_pre']})\s+(?:a\s+total\s+of\s+)?$", re.IGNORECASE),
+        "bound_post": re.compile(rf"\s+(?P<b>{f['bound_post']})(?![\w])", re.IGNORECASE),
+        "change_pre": re.compile(
+            rf"(?<![\w])(?P<c>(?:(?:a|an)\s+)?(?:(?:year-on-year|year on year|yoy|month-on-month|annual)\s+)?(?:{f['change_pre']}))"
+            rf"(?:\s+(?:year-on-year|year on year))?\s+(?:(?P<b>{f['bound_pre']})\s+)?$", re.IGNORECASE),
+        "change_post": re.compile(rf"\s+(?:(?:year-on-year|year on year|yoy)\s+)?(?P<c>{f['change_post']})(?![\w])", re.IGNORECASE),
+        "name_prefix": re.compile(rf"(?<![\w])(?:{f['name_prefix']})\s*$", re.IGNORECASE),
+        "range_mid": re.compile(r"\s*(?:to|-|–|—|~|and)\s*", re.IGNORECASE),
+        "between": re.compile(r"(?<![\w])between\s+$", re.IGNORECASE),
+        "ordinal": re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE),
+        "phone": re.compile(r"(?:\+\d[\d\s-]{6,}\d|\d{2,4}-\d{3,4}-\d{3,8}|\d{3,4}-\d{7,8})"),
+        "list_marker": re.compile(r"^\s*\(?\d{1,2}[).]\s"),
+        "glued_word": re.compile(r"^[A-Za-z]"),
+    }
+
+
+def _lookup_unit(surface: str, table: dict[str, str]) -> str | None:
+    s = re.sub(r"\s+", " ", surface)
+    return table.get(s) or table.get(s.lower())
+
+
+def _take_item(text: str, pos: int) -> str | None:
+    """Counted noun phrase right after a count: words up to a function word or punctuation."""
+    words = []
+    for m in re.finditer(r"\s*([A-Za-z][A-Za-z'-]*)|\s*(\S)", text[pos:pos + 80]):
+        word = m.group(1)
+        if not word or word.lower() in ITEM_STOP or len(words) >= 5:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+class QuantityExtractor:
+    """Pure text → Found list, for one line at a time (testable without spaCy)."""
+
+    def __init__(self) -> None:
+        self.p = core_patterns()
+        self.post_unit, self.pre_unit, self.post_table, self.pre_table = unit_patterns()
+
+    def _masked(self, line: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.p["phone"].finditer(line)]
+
+    def extract_line(self, line: str, blocked: list[tuple[int, int]] | None = None) -> list[Found]:
+        blocked = list(blocked or []) + self._masked(line)
+        found: list[Found] = []
+        pos = 0
+        while True:
+            m = self.p["core"].search(line, pos)
+            if not m:
+                break
+            pos = m.end()
+            q = self._build(line, m, blocked)
+            if q is None:
+                continue
+            for part in q:
+                found.append(part)
+            pos = max(pos, max(part.end for part in q))
+        return found
+
+    def _overlaps(self, start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
+        return any(start < b_end and b_start < end for b_start, b_end in blocked)
+
+    def _core_value(self, m: re.Match[str]) -> tuple[float | None, str]:
+        if m.group("num"):
+            v = parse_number(m.group("num"))
+            if v is not None and m.group("sign") in ("-", "−"):
+                v = -v
+            return v, "q_digits"
+        if m.group("frac"):
+            return parse_number(m.group("frac")), "q_fraction"
+        return parse_number(m.group("spelled")), "q_spelled"
+
+    def _reject_core(self, line: str, m: re.Match[str]) -> bool:
+        start, end = m.span()
+        after = line[end:]
+        before = line[:start]
+        if m.group("num"):
+            if re.match(r"[.,]\d", after):                          # 1.2.3, 10,00
+                return True
+            if self.p["ordinal"].match(after):                      # 20th, 1st
+                return True
+            if re.search(r"[A-Za-z]-$", before):                    # COVID-19, G-318
+                return True
+            if self.p["name_prefix"].search(before):                # No. 5, Class 3, version 3.0
+                return True
+            if re.match(r":\d", after) or re.search(r"\d:$", before):  # times and ratios
+                return True
+            if start == 0 or line[:start].strip() == "":
+                if self.p["list_marker"].match(line[start - (1 if start and line[start - 1] == "(" else 0):]):
+                    return True
+            if after[:1] == ")" and re.search(r"(^|[\s(])$", before) and "(" not in before[-2:] and float(m.group("num").replace(",", "")) < 30:
+                if not self.post_unit.match(after):
+                    return True                                     # list marker "1)"
+        else:
+            word = m.group(0)
+            if re.search(r"[\"“‘']\s*$", before):                   # "six rivers", "two mountains": inside a quoted name
+                return True
+            if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and before.strip() != "":
+                return True                                         # Three Gorges, Two Sessions
+            if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and re.match(r"\s+(Gorges|Sessions|Mountains|Rivers|Represents|Regions)\b", after):
+                return True
+            if word.lower() == "one" and not (self.p["magnitude"].match(after) or self.post_unit.match(after)):
+                return True                                         # "one of the", "one river, one chief"
+            if word.lower() in ("half", "a third", "a quarter") and not re.match(r"\s+(of|the|a|an)\b", after) and not self.post_unit.match(after):
+                return True                                         # "half" as adverb
+        return False
+
+    def _build(self, line: str, m: re.Match[str], blocked: list[tuple[int, int]]) -> list[Found] | None:
+        start, end = m.span()
+        value, rule = self._core_value(m)
+        if m.group("sign") and start > 0 and not re.match(r"[\s(]", line[start - 1]):
+            start += 1                                              # "30-40", "--5": the dash is no sign
+            value = abs(value) if value is not None else None
+        if self._overlaps(start, end, blocked) or self._reject_core(line, m):
+            return None
+        if value is None:
+            return None
+        q = Found(start, end, value, rule=rule)
+        self._extend_right(line, q)
+        if q.value is None:
+            return None
+        # Years and date parts belong to the dates stage unless a unit or magnitude says otherwise.
+        if q.unit is None and q.extras.get("mag") is None and m.group("num") and YEAR_LIKE.match(m.group("num")):
+            return None
+        if self._overlaps(q.start, q.end, blocked):
+            return None
+        self._look_left(line, q)
+        parts = self._range(line, q, blocked)
+        for part in parts:
+            self._post_words(line, part)
+            if part.unit is None and part.item is None and part is parts[-1]:
+                part.item = _take_item(line, part.end)
+                if part.item:
+                    part.rule = f"{part.rule}+item"
+        return parts
+
+    def _extend_right(self, line: str, q: Found) -> None:
+        mag = self.p["magnitude"].match(line, q.end)
+        if mag and q.value is not None:
+            q.value *= magnitude_value(mag.group("mag"))
+            q.end = mag.end()
+            q.extras["mag"] = mag.group("mag")
+            q.rule += "+mag"
+        unit = self.post_unit.match(line, q.end)
+        if unit:
+            canonical = _lookup_unit(unit.group("unit"), self.post_table)
+            if canonical:
+                q.unit, q.end = canonical, unit.end()
+                q.rule += "+unit"
+        elif q.extras.get("mag") is None:
+            if re.match(r"[A-Za-z]", line[q.end:q.end + 1]):        # 5G, 3D: a name, not a number
+                q.value = None
+
+    def _look_left(self, line: str, q: Found) -> None:
+        before = line[:q.start]
+        cur = self.pre_unit.search(before)
+        if cur and (q.unit is None or q.unit == _lookup_unit(cur.group("cur"), self.pre_table)):
+            canonical = _lookup_unit(cur.group("cur"), self.pre_table)
+            if canonical and (cur.group("cur")[-1:] in "$€£¥￥₹₩" or re.search(r"(^|[\s(])$", before[:cur.start()]) ):
+                q.unit, q.start = canonical, cur.start()
+                q.rule += "+currency"
+                before = line[:q.start]
+        change = self.p["change_pre"].search(before)
+        if change:
+            q.change = word_table()["change_pre"].get(_last_change_word(change.group("c")))  # type: ignore[assignment]
+            if change.group("b"):
+                q.bound = str(word_table()["bound_pre"][re.sub(r"\s+", " ", change.group("b").lower())])
+            q.rule += "+change"
+            return
+        bound = self.p["bound_pre"].search(before)
+        if bound:
+            q.bound = str(word_table()["bound_pre"][re.sub(r"\s+", " ", bound.group("b").lower())])
+            q.rule += "+bound"
+            change = self.p["change_pre"].search(before[:bound.start()])
+            if change:
+                q.change = word_table()["change_pre"].get(_last_change_word(change.group("c")))  # type: ignore[assignment]
+
+    def _range(self, line: str, q: Found, blocked: list[tuple[int, int]]) -> list[Found]:
+        mid = self.p["range_mid"].match(line, q.end)
+        if not mid or q.value is None:
+            return [q]
+        joiner = line[q.end:mid.end()].strip().lower()
+        m2 = self.p["core"].match(line, mid.end())
+        if not m2 or self._overlaps(m2.start(), m2.end(), blocked):
+            return [q]
+        between = self.p["between"].search(line[:q.start])
+        if joiner == "and" and not between:
+            return [q]
+        v2, rule2 = self._core_value(m2)
+        if v2 is None or (m2.group("num") and YEAR_LIKE.match(m2.group("num")) and not q.unit):
+            return [q]
+        q2 = Found(m2.start() + (1 if m2.group("sign") else 0), m2.end(), abs(v2), rule=rule2 + "+range")
+        self._extend_right(line, q2)
+        if q2.value is None or (q.unit is None and q2.unit is None and not between):
+            return [q]
+        if q.unit is None:
+            q.unit = q2.unit
+        if q.extras.get("mag") is None and q2.extras.get("mag") is not None and q.value is not None:
+            q.value *= magnitude_value(q2.extras["mag"])
+        if q2.unit is None:
+            q2.unit = q.unit
+        q.bound, q2.bound = ">=", "<="
+        q.rule += "+range"
+        q2.change = q.change
+        return [q, q2]
+
+    def _post_words(self, line: str, q: Found) -> None:
+        post = self.p["bound_post"].match(line, q.end)
+        if post:
+            q.bound = str(word_table()["bound_post"][re.sub(r"\s+", " ", post.group("b").lower())])
+            q.rule += "+postbound"
+        if q.change is None:
+            change = self.p["change_post"].match(line, q.end)
+            if change:
+                q.change = str(word_table()["change_post"][change.group("c").lower()])
+                q.rule += "+postchange"
+
+
+def _last_change_word(phrase: str) -> str:
+    """Strip articles and year-on-year from a change phrase to its lexicon entry."""
+    p = re.sub(r"\s+", " ", phrase.lower()).strip()
+    p = re.sub(r"^(a|an) ", "", p)
+    p = re.sub(r"^(year-on-year|year on year|yoy|month-on-month|annual) ", "", p)
+    table = word_table()["change_pre"]
+    if p in table:
+        return p
+    for prefix in ("a ", "an "):
+        if prefix + p in table:
+            return prefix + p
+    return p
+
+
+def quantity_spans(doc: Doc, extractor: QuantityExtractor) -> Iterator[tuple[Found, int, int]]:
+    dates = [(s.start_char, s.end_char) for s in doc.spans.get("date", [])]
+    for line_start, line_end in allowed_ranges(doc):
+        line = doc.text[line_start:line_end]
+        blocked = [(a - line_start, b - line_start) for a, b in dates if a < line_end and b > line_start]
+        for q in extractor.extract_line(line, blocked):
+            yield q, line_start + q.start, line_start + q.end
+
+
+def make_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    """A span for exact char offsets; keeps the offsets when they split a token."""
+    span = doc.char_span(start, end, label=label)
+    if span is None:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is None:
+            return None
+        span._.exact = (start, end)
+    return span
+
+
+class QuantitiesComponent:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.extractor = QuantityExtractor()
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for q, start, end in quantity_spans(doc, self.extractor):
+            span = make_span(doc, start, end, "QUANTITY")
+            if span is None:
+                continue
+            value = q.value
+            if value is not None and q.unit in ("%", "pp") and False:
+                value = value
+            span._.value = value
+            span._.unit = q.unit
+            span._.bound = q.bound
+            span._.change = q.change
+            span._.item = q.item if q.unit is None else None
+            span._.si_value, span._.si_unit = to_si(value, q.unit)
+            span._.rule = q.rule
+            spans.append(span)
+        doc.spans[GROUP] = spans
+        return doc
+
+
+@Language.factory("govnews_quantities", assigns=["doc.spans"], requires=["doc._.lines"])
+def make_quantities(nlp: Language, name: str) -> QuantitiesComponent:
+    return QuantitiesComponent(nlp, name)

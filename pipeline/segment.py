@@ -1,0 +1,289 @@
+"""Segmentation stage (``govnews_segment``): line kinds and the publication date.
+
+Requires: nothing (runs first, on the raw text of the Doc).
+Assigns: ``doc._.lines`` (one dict per newline-delimited line: start, end, kind, rule),
+``doc._.published`` / ``doc._.published_basis`` when the metadata did not set them,
+and ``doc._.flags``.
+
+Line kinds follow the annotation guide: boilerplate, metadata and caption lines are
+recognised by the headed rules in ``resources/segment/line_rules.jsonl``; title and
+heading come from the page structure (short, unpunctuated lines before the first long
+paragraph, or between paragraphs). Mentions are never taken from metadata or
+boilerplate lines: other stages ask ``mention_allowed``.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions  # noqa: F401  (registers extensions)
+from .resources import load_rows
+
+EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
+LINE_KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
+_SENTENCE_END = re.compile(r"[.!?。;:…]['\"”’)]*\s*$")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class LineRule:
+    id: str
+    kind: str
+    regex: re.Pattern[str]
+    max_words: int | None
+
+
+def _compile_line_rules() -> list[LineRule]:
+    rules = []
+    for row in load_rows("segment", "line_rules"):
+        flags = 0 if row.get("case_sensitive") else re.IGNORECASE
+        rules.append(LineRule(row["id"], row["kind"], re.compile(row["pattern"], flags), row.get("max_words")))
+    return rules
+
+
+def split_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every newline-delimited line; end excludes the newline."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+class LineClassifier:
+    """Gives every line a kind; pure function of the text."""
+
+    def __init__(self, title_max_words: int = 30, heading_max_words: int = 20, long_line_words: int = 40):
+        self.rules = _compile_line_rules()
+        self.title_max_words = title_max_words
+        self.heading_max_words = heading_max_words
+        self.long_line_words = long_line_words
+
+    def rule_kind(self, line: str) -> tuple[str, str] | None:
+        stripped = line.strip()
+        n_words = len(_WORD.findall(stripped))
+        for rule in self.rules:
+            if rule.max_words is not None and n_words > rule.max_words:
+                continue
+            if rule.regex.search(stripped):
+                return rule.kind, rule.id
+        return None
+
+    def classify(self, text: str) -> list[dict[str, Any]]:
+        spans = split_lines(text)
+        lines = [{"start": s, "end": e, "kind": "body", "rule": None} for s, e in spans]
+        words = [len(_WORD.findall(text[s:e])) for s, e in spans]
+        for entry in lines:
+            hit = self.rule_kind(text[entry["start"]:entry["end"]])
+            if hit:
+                entry["kind"], entry["rule"] = hit
+        self._structure(text, lines, words)
+        return lines
+
+    def _looks_like_headline(self, line: str, n_words: int, max_words: int) -> bool:
+        stripped = line.strip()
+        return (0 < n_words <= max_words and not _SENTENCE_END.search(stripped)
+                and (stripped[:1].isupper() or stripped[:1].isdigit() or stripped[:1] in "\"“'‘"))
+
+    def _structure(self, text: str, lines: list[dict[str, Any]], words: list[int]) -> None:
+        nonempty = [i for i, n in enumerate(words) if n > 0]
+        # Captions travel in blocks: an uncredited line between caption lines, or a short
+        # name line just above a credited caption, is part of the same caption block.
+        for pos, i in enumerate(nonempty):
+            if lines[i]["kind"] != "body" or words[i] >= self.long_line_words:
+                continue
+            prev_k = lines[nonempty[pos - 1]]["kind"] if pos > 0 else None
+            next_k = lines[nonempty[pos + 1]]["kind"] if pos + 1 < len(nonempty) else None
+            if (prev_k == "caption" and next_k == "caption") or (next_k == "caption" and words[i] <= 4 and not _SENTENCE_END.search(text[lines[i]["start"]:lines[i]["end"]])):
+                lines[i]["kind"], lines[i]["rule"] = "caption", "cap_block"
+        title_open, seen_body = True, False
+        for pos, i in enumerate(nonempty):
+            entry = lines[i]
+            line = text[entry["start"]:entry["end"]]
+            if words[i] >= self.long_line_words:
+                title_open = False
+            if entry["kind"] != "body":
+                continue
+            if title_open and not seen_body and self._looks_like_headline(line, words[i], self.title_max_words):
+                entry["kind"], entry["rule"] = "title", "title_first_headline"
+                title_open = False
+                continue
+            is_last = pos + 1 >= len(nonempty)
+            if (not is_last and self._looks_like_headline(line, words[i], self.heading_max_words)
+                    and lines[nonempty[pos + 1]]["kind"] in ("body",)):
+                entry["kind"], entry["rule"] = "heading", "heading_short_unpunctuated"
+                continue
+            seen_body = True
+            title_open = False
+
+
+# --------------------------------------------------------------------------- publication date
+
+@dataclass(frozen=True)
+class PublishedRule:
+    id: str
+    basis: str
+    where: str
+    regex: re.Pattern[str]
+
+
+def _compile_published_rules() -> list[PublishedRule]:
+    return [PublishedRule(r["id"], r["basis"], r["where"], re.compile(r["pattern"]))
+            for r in load_rows("segment", "published_rules")]
+
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_iso_partial(value: str | None) -> tuple[int, int | None, int | None] | None:
+    """'2024' / '2024-09' / '2024-09-05' → (year, month|None, day|None); None if malformed or impossible."""
+    if not value or not isinstance(value, str):
+        return None
+    m = _ISO.match(value.strip())
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    if mo is not None and not 1 <= int(mo) <= 12:
+        return None
+    if d is not None:
+        if not 1 <= int(d) <= calendar.monthrange(y, int(mo))[1]:
+            return None
+    return y, int(mo) if mo else None, int(d) if d else None
+
+
+def format_partial(y: int, m: int | None, d: int | None) -> str:
+    if m is None:
+        return f"{y:04d}"
+    if d is None:
+        return f"{y:04d}-{m:02d}"
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+_NUM_WORDS = {"a": 1, "an": 1, "one": 1}
+
+
+def _subtract(anchor: tuple[int, int | None, int | None], n: int, unit: str) -> str | None:
+    y, m, d = anchor
+    if unit in ("minute", "hour"):
+        return format_partial(y, m, d)
+    if unit in ("day", "week"):
+        if d is None:
+            return format_partial(y, m, None) if m else None
+        days = n * (7 if unit == "week" else 1)
+        return date.fromordinal(date(y, m, d).toordinal() - days).isoformat()
+    if unit == "month":
+        if m is None:
+            return None
+        total = y * 12 + (m - 1) - n
+        return format_partial(total // 12, total % 12 + 1, None)
+    if unit == "year":
+        return format_partial(y - n, None, None)
+    return None
+
+
+def _parse_found_date(span: str, default_year: int | None) -> str | None:
+    """Parse a date string that a rule found (never free text) with dateparser."""
+    import dateparser  # imported lazily: only documents without a published date pay for it
+
+    has_year = re.search(r"\b(19|20)\d{2}\b", span) is not None
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", span)
+    if compact:
+        span = "-".join(compact.groups())
+    if not has_year and default_year is None and not compact:
+        return None
+    settings = {"PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "YMD" if re.match(r"\d{4}", span) else "MDY",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    if not has_year and not compact:
+        span = f"{span} {default_year}"
+    parsed = dateparser.parse(span.replace("Sept.", "Sep.").replace("/", "-"), languages=["en"], settings=settings)
+    return parsed.date().isoformat() if parsed else None
+
+
+def find_published(text: str, url: str | None, retrieved: str | None,
+                   first_lines: int = 12) -> tuple[str | None, str | None, str | None]:
+    """Publication date from the article itself: (published, basis, rule id) or Nones."""
+    head = "\n".join(text.split("\n")[:first_lines])
+    anchor = parse_iso_partial(retrieved)
+    for rule in _compile_published_rules():
+        target = {"text": text, "first_lines": head, "url": url or ""}[rule.where]
+        m = rule.regex.search(target)
+        if not m:
+            continue
+        if rule.basis == "relative-release-time":
+            if anchor is None:
+                continue  # "N months ago" says nothing without the retrieval date
+            n_raw = m.group("n").lower()
+            n = _NUM_WORDS.get(n_raw) or int(n_raw)
+            value = _subtract(anchor, n, m.group("unit").lower())
+            if value:
+                return value, rule.basis, rule.id
+            continue
+        value = _parse_found_date(m.group("date"), anchor[0] if anchor else None)
+        if value:
+            return value, rule.basis, rule.id
+    return None, None, None
+
+
+def line_kind_at(doc: Doc, char: int) -> str:
+    """Kind of the line holding character offset ``char``."""
+    lines = doc._.lines or []
+    lo, hi = 0, len(lines) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if char < lines[mid]["start"]:
+            hi = mid - 1
+        elif char > lines[mid]["end"]:
+            lo = mid + 1
+        else:
+            return lines[mid]["kind"]
+    return "body"
+
+
+def mention_allowed(doc: Doc, start: int, end: int) -> bool:
+    """A mention may be emitted only inside one line that is not metadata/boilerplate."""
+    if "\n" in doc.text[start:end]:
+        return False
+    return line_kind_at(doc, start) not in EXCLUDED_KINDS
+
+
+def allowed_ranges(doc: Doc) -> Iterable[tuple[int, int]]:
+    """Character ranges of the lines that stages may extract from."""
+    for entry in doc._.lines or []:
+        if entry["kind"] not in EXCLUDED_KINDS and entry["end"] > entry["start"]:
+            yield entry["start"], entry["end"]
+
+
+class Segmenter:
+    def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int):
+        self.name = name
+        self.classifier = LineClassifier(title_max_words, heading_max_words, long_line_words)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.lines = self.classifier.classify(doc.text)
+        flags = list(doc._.flags or [])
+        if doc._.published is None:
+            meta = doc._.meta or {}
+            published, basis, rule = find_published(doc.text, meta.get("url"), doc._.retrieved)
+            if published:
+                doc._.published, doc._.published_basis = published, basis
+                flags.append(f"published-from-text:{rule}")
+            else:
+                flags.append("published-missing")
+        doc._.flags = flags
+        return doc
+
+
+@Language.factory(
+    "govnews_segment",
+    assigns=["doc._.lines", "doc._.published", "doc._.published_basis", "doc._.flags"],
+    default_config={"title_max_words": 30, "heading_max_words": 20, "long_line_words": 40},
+)
+def make_segmenter(nlp: Language, name: str, title_max_words: int, heading_max_words: int,
+                   long_line_words: int) -> Segmenter:
+    return Segmenter(nlp, name, title_max_words, heading_max_words, long_line_words)

@@ -1,0 +1,31 @@
+"""Tokenizer for scraped news: spaCy's English rules plus infixes for glued words.
+
+Scraping joins words at line and markup boundaries ("BureauThe", "2024,XiJinpingDuring",
+"practicedXiJinping"). The raw text is never edited (offsets index it), so the split
+happens here, as zero-width or punctuation infixes. The infix patterns are data:
+``resources/segment/infixes.jsonl``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, registry
+
+from .resources import load_rows
+
+
+def glued_word_infixes() -> list[str]:
+    return [row["pattern"] for row in load_rows("segment", "infixes")]
+
+
+@registry.tokenizers("govnews.tokenizer.v1")
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    def make(nlp: Language) -> Tokenizer:
+        tokenizer = nlp.Defaults.create_tokenizer(nlp)
+        infixes = list(nlp.Defaults.infixes) + glued_word_infixes()
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        return tokenizer
+
+    return make
