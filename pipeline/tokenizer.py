@@ -23,7 +23,14 @@ def glued_word_infixes() -> list[str]:
 @registry.tokenizers("govnews.tokenizer.v1")
 def create_tokenizer() -> Callable[[Language], Tokenizer]:
     def make(nlp: Language) -> Tokenizer:
-        tokenizer = nlp.Defaults.create_tokenizer(nlp)
+        from spacy.tokenizer import Tokenizer as _T
+        from spacy.util import compile_prefix_regex, compile_suffix_regex
+
+        defaults = nlp.Defaults
+        tokenizer = _T(nlp.vocab, rules=defaults.tokenizer_exceptions,
+                       prefix_search=compile_prefix_regex(defaults.prefixes).search,
+                       suffix_search=compile_suffix_regex(defaults.suffixes).search,
+                       url_match=defaults.url_match)
         infixes = list(nlp.Defaults.infixes) + glued_word_infixes()
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         return tokenizer

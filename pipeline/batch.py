@@ -1,0 +1,216 @@
+"""Batch runs: streaming, resumable, exactly-once JSONL output.
+
+Records are first written to a chunk log beside the output (``<out>.parts/``): each
+chunk goes to a temporary file, is fsynced and renamed, so a run killed at any point
+(even ``kill -9``) leaves only whole chunks. A rerun with the same arguments skips the
+doc_ids already in the log (checking that their text hash is unchanged: the corpus is
+append-only) and processes the rest; the final output is then assembled in input order,
+again through a temporary file and a rename, so it is byte-identical to an
+uninterrupted run. ``force=True`` clears the log first. Articles that fail go to
+``<out>.errors.jsonl`` with the reason; the batch goes on.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .inputs import Article, InputError
+
+log = logging.getLogger("govnews")
+
+
+class ChangedArticleError(InputError):
+    pass
+
+
+@dataclass
+class RunSummary:
+    articles: int = 0
+    processed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    mentions: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "processed": self.processed, "skipped_already_done": self.skipped,
+                "failed": self.failed, "words": self.words, "seconds": round(self.seconds, 3),
+                "words_per_second": round(self.words / self.seconds) if self.seconds else None,
+                "mentions": dict(sorted(self.mentions.items()))}
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class ChunkLog:
+    """The append-only chunk log: ``part-NNNNNN.jsonl`` files of ``sha256<TAB>record`` lines."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.dir.glob("*.tmp*"):
+            stale.unlink()          # a chunk that never got renamed was never committed
+        self.index: dict[str, tuple[Path, int, str]] = {}
+        self._next = 0
+        for part in sorted(self.dir.glob("part-*.jsonl")):
+            self._next = max(self._next, int(part.stem.split("-")[1]) + 1)
+            with part.open("rb") as fh:
+                offset = 0
+                for line in fh:
+                    sha, _, rest = line.partition(b"\t")
+                    doc_id = json.loads(rest)["doc_id"]
+                    self.index[doc_id] = (part, offset, sha.decode())
+                    offset += len(line)
+
+    def commit(self, rows: list[tuple[str, str, str]]) -> None:
+        """rows: (doc_id, sha256, record json line without newline)."""
+        if not rows:
+            return
+        part = self.dir / f"part-{self._next:06d}.jsonl"
+        payload = b"".join(f"{sha}\t{line}\n".encode("utf-8") for _, sha, line in rows)
+        _fsync_write(part, payload)
+        offset = 0
+        for doc_id, sha, line in rows:
+            self.index[doc_id] = (part, offset, sha)
+            offset += len(f"{sha}\t{line}\n".encode("utf-8"))
+        self._next += 1
+
+    def read(self, doc_id: str) -> str:
+        part, offset, _ = self.index[doc_id]
+        with part.open("rb") as fh:
+            fh.seek(offset)
+            return fh.readline().decode("utf-8").partition("\t")[2].rstrip("\n")
+
+
+class Progress:
+    """tqdm bar on a terminal; plain periodic log lines otherwise (CI, pipes)."""
+
+    def __init__(self, total: int | None, every_s: float = 10.0):
+        self.tty = sys.stderr.isatty()
+        self.count, self.start, self.last = 0, time.perf_counter(), 0.0
+        self.every_s = every_s
+        self.total = total
+        self.bar = None
+        if self.tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="art", desc="govnews", dynamic_ncols=True)
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+        if self.bar is not None:
+            self.bar.update(n)
+            return
+        now = time.perf_counter()
+        if now - self.last >= self.every_s:
+            self.last = now
+            rate = self.count / max(now - self.start, 1e-9)
+            log.info("processed %d articles (%.1f articles/s)", self.count, rate)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Article]], list[tuple[Article, dict[str, Any] | Exception]]],
+              force: bool = False, chunk_size: int = 64, total: int | None = None,
+              on_records: Callable[[list[dict[str, Any]]], None] | None = None) -> RunSummary:
+    """Process ``articles`` exactly once into ``out``; ``process`` maps a chunk to (article, record|error)."""
+    from .writer import dumps
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    parts_dir = out.with_name(out.name + ".parts")
+    errors_path = out.with_name(out.stem + ".errors.jsonl")
+    if force and parts_dir.exists():
+        shutil.rmtree(parts_dir)
+    chunks = ChunkLog(parts_dir)
+    summary = RunSummary()
+    order: list[str] = []
+    errors: list[dict[str, Any]] = []
+    progress = Progress(total)
+    started = time.perf_counter()
+    pending: list[Article] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        rows, records = [], []
+        for art, result in process(pending):
+            if isinstance(result, Exception):
+                summary.failed += 1
+                errors.append({"doc_id": art.doc_id, "source": art.source, "error": f"{type(result).__name__}: {result}"})
+                continue
+            rows.append((art.doc_id, art.content_hash, dumps(result)))
+            records.append(result)
+            summary.processed += 1
+            summary.words += len(art.text.split())
+            summary.mentions.update(m["type"] for m in result["mentions"])
+        chunks.commit(rows)
+        if on_records is not None and records:
+            on_records(records)
+        progress.update(len(pending))
+        pending.clear()
+
+    for art in articles:
+        summary.articles += 1
+        order.append(art.doc_id)
+        known = chunks.index.get(art.doc_id)
+        if known is not None:
+            if known[2] != art.content_hash:
+                raise ChangedArticleError(f"{art.source}: the text of {art.doc_id} changed since it was processed "
+                                          "(the corpus is append-only; use a new doc_id or --force)")
+            summary.skipped += 1
+            progress.update()
+            continue
+        pending.append(art)
+        if len(pending) >= chunk_size:
+            flush()
+    flush()
+    progress.close()
+    # Assemble the final output in input order, atomically.
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        for doc_id in order:
+            if doc_id in chunks.index:
+                fh.write((chunks.read(doc_id) + "\n").encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, out)
+    if errors:
+        _fsync_write(errors_path, b"".join((json.dumps(e, ensure_ascii=False) + "\n").encode() for e in errors))
+    elif errors_path.exists():
+        errors_path.unlink()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

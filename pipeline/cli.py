@@ -1,0 +1,156 @@
+"""govnews command line: run, eval, entities, validate (and load/export when the db extra is used)."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="govnews: structured records (line kinds, quantities, TIMEX3 dates, agencies, programmes) "
+                       "from environmental-governance news.\n\nExamples:\n\n"
+                       "  govnews run                      # bundled corpus/ -> out/records.jsonl\n\n"
+                       "  govnews run feed.jsonl --out out/feed.jsonl --workers 2\n\n"
+                       "  govnews eval annotations/gold.jsonl out/records.jsonl --split dev")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"govnews: error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with manifest.jsonl), .txt file(s) or .jsonl feed(s); default: corpus/"),
+        out: Path = typer.Option(Path("out/records.jsonl"), "--out", "-o", help="output JSONL (one record per article)"),
+        published: Optional[str] = typer.Option(None, help="publication date (YYYY-MM-DD or YYYY-MM) for a single .txt input"),
+        retrieved: Optional[str] = typer.Option(None, help="retrieval date for a single .txt input (resolves 'Release Time N months ago')"),
+        workers: int = typer.Option(0, "--workers", "-w", help="processes (0 = all cores)"),
+        force: bool = typer.Option(False, help="re-process articles already in the output log"),
+        chunk_size: int = typer.Option(64, help="articles per committed chunk"),
+        config: Optional[Path] = typer.Option(None, help="pipeline config (default: the packaged config.cfg)"),
+        engine: str = typer.Option("local", help="local | dask"),
+        scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (engine dask); none starts a LocalCluster"),
+        db: Optional[str] = typer.Option(None, help="also load records into this database URL as they are written"),
+        ) -> None:
+    """Process articles into JSONL records (resumable: rerun the same command after an interruption).
+
+    Examples:
+
+      govnews run                                   # corpus/ -> out/records.jsonl
+
+      govnews run article.txt --published 2024-09-05 --out out/one.jsonl
+
+      govnews run feed.jsonl --workers 2 --force
+    """
+    from .batch import run_batch
+    from .inputs import InputError, read_inputs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    paths = inputs or [REPO / "corpus"]
+    workers = workers or os.cpu_count() or 1
+    try:
+        articles = list(read_inputs(paths, published=published, retrieved=retrieved))
+    except InputError as exc:
+        _fail(str(exc))
+    if not articles:
+        _fail("no articles in the input")
+    if engine == "dask":
+        from .distributed import DaskProcessor
+
+        processor = DaskProcessor(scheduler=scheduler, config=config, workers=workers)
+    elif engine == "local":
+        from .runner import LocalProcessor
+
+        processor = LocalProcessor(workers=workers if len(articles) > chunk_size else 1, config=config)
+    else:
+        _fail(f"unknown engine {engine!r} (local or dask)")
+    on_records = None
+    if db:
+        from .db import Loader
+
+        loader = Loader(db)
+        on_records = loader.load_records
+    try:
+        summary = run_batch(iter(articles), out, processor, force=force, chunk_size=chunk_size,
+                            total=len(articles), on_records=on_records)
+    except InputError as exc:
+        _fail(str(exc))
+    finally:
+        if hasattr(processor, "close"):
+            processor.close()
+    typer.echo(json.dumps({"output": str(out), **summary.as_dict()}, indent=None))
+    if summary.failed:
+        typer.echo(f"govnews: {summary.failed} article(s) failed; see {out.with_name(out.stem + '.errors.jsonl')}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate(gold: Path = typer.Argument(..., help="gold JSONL (annotations/gold.jsonl)"),
+             pred: Path = typer.Argument(..., help="predicted JSONL (govnews run output)"),
+             split: Optional[str] = typer.Option(None, help="train | dev | test | all (from annotations/splits.json)"),
+             as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
+             html: Optional[Path] = typer.Option(None, help="write a readable HTML error report here"),
+             ) -> None:
+    """Score predictions against gold with the annotation guide's scoring.
+
+    Example: govnews eval annotations/gold.jsonl out/records.jsonl --split dev --html out/report.html
+    """
+    from .evaluate import format_table, load_jsonl, score_by_origin, select_split
+
+    try:
+        gold_recs = select_split(load_jsonl(gold), split)
+        pred_recs = load_jsonl(pred)
+    except ValueError as exc:
+        _fail(str(exc))
+    result = score_by_origin(gold_recs, pred_recs)
+    typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    if html:
+        from .report import write_html
+
+        write_html(gold_recs, pred_recs, html)
+        typer.echo(f"HTML report: {html}", err=True)
+
+
+@app.command()
+def entities(records: Path = typer.Argument(Path("out/records.jsonl"), help="records JSONL"),
+             embed: bool = typer.Option(True, help="group near-variant keys with MiniLM embeddings"),
+             threshold: float = typer.Option(0.9, help="cosine threshold for embedding grouping"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """Corpus-level table of canonical agencies and programmes: key, aliases, article count."""
+    from .entities import entity_table
+
+    rows = entity_table(records, embed=embed, threshold=threshold)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        typer.echo(f"{row['type']:<9} {row['canonical']:<60} {row['articles']:>3}  {' | '.join(row['aliases'][:4])}")
+
+
+@app.command()
+def validate(records: Path = typer.Argument(..., help="records or gold JSONL to check against the JSON Schema")) -> None:
+    """Check a JSONL file against the record schema and text offsets."""
+    from .schema import errors
+
+    bad = 0
+    for lineno, line in enumerate(records.read_text(encoding="utf-8").splitlines(), 1):
+        errs = errors(json.loads(line))
+        for e in errs:
+            typer.echo(f"{records}:{lineno}: {e}")
+        bad += bool(errs)
+    typer.echo(f"{records}: {bad} invalid record(s)")
+    raise typer.Exit(1 if bad else 0)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,465 @@
+"""Dates stage (``govnews_dates``): TIMEX3 extraction, then anchoring to ``published``.
+
+Requires: ``doc._.lines`` (segment), ``doc._.published`` (set before the pipeline runs).
+Assigns: ``doc.spans["date"]`` with ``span._.timex_type``, ``span._.timex_value``,
+``span._.underspecified`` and ``span._.rule``.
+
+Step 1 (here): headed regex rules from ``resources/dates/rules.jsonl``, built from the
+named fragments of ``lexicon.jsonl``, find spans and emit a ``timex.Partial``.
+Step 2 (``timex.resolve``): a pure function applies the publication date. Spans are
+chosen leftmost-longest; durations that are tallies ("316 days" of good air) are left
+to the quantities stage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions  # noqa: F401
+from .numerals import fragments as number_fragments
+from .numerals import parse_number
+from .resources import load_rows
+from .segment import allowed_ranges
+from .timex import Partial, parse_anchor, resolve
+
+GROUP = "date"
+UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q": "Q", "H": "H", "MIN": "MIN"}
+ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+             "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
+FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
+TALLY_CONTEXT = re.compile(r"(air|excellent|good|polluted|pollution|heav(y|ily)|blue[- ]sky|quality|compliance|fine days|sunny|rain|increase of|decrease of|more than the same|fewer)", re.I)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = {}
+    for row in load_rows("dates", "lexicon"):
+        table.setdefault(row["list"], {})[row["surface"]] = row["value"]
+    return table
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def date_fragments() -> dict[str, str]:
+    lex = lexicon()
+    months_cap = [m.capitalize() for m in lex["month"]]
+    nf = number_fragments()
+    return {
+        "monthcap": rf"(?<![A-Za-z])(?:{_alt(months_cap)})(?![a-z])",
+        "day": r"(?:[12]\d|3[01]|0?[1-9])",
+        "year": r"(?:1[89]\d\d|20\d\d|2100)",
+        "relyear": r"(?:this|last|next|the\s+previous|the\s+following|the\s+same|that)\s+year",
+        "num": rf"(?:\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?|{nf['spelled']})",
+        "unit": _alt(lex["unit"]),
+        "season": _alt(lex["season"]),
+        "weekday": "|".join(w.capitalize() for w in lex["weekday"]),
+        "holiday": _alt(lex["holiday"]),
+        "set": _alt(lex["set"]),
+        "ordword": _alt(list(ORD_WORDS)),
+    }
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    handler: str
+    regex: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def compiled_rules() -> tuple[Rule, ...]:
+    frags = date_fragments()
+    rules = []
+    for row in load_rows("dates", "rules"):
+        pattern = re.sub(r"\{([a-z]+)\}", lambda m: f"(?:{frags[m.group(1)]})" if m.group(1) in frags else m.group(0), row["pattern"])
+        flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
+        rules.append(Rule(row["id"], row["handler"], re.compile(pattern, flags)))
+    return tuple(rules)
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    partial: Partial
+    rule: str
+
+
+def _month(s: str) -> int:
+    return int(lexicon()["month"][s.lower().rstrip(".")])
+
+
+def _num(s: str | None) -> float | None:
+    if s is None:
+        return None
+    s = re.sub(r"\s+", " ", s.lower().strip())
+    if s in ("a", "an", "one"):
+        return 1
+    if s in ("few", "several", "many", "a few", "couple of", "a couple of"):
+        return None
+    return parse_number(s)
+
+
+def _rel_year(rel: str | None) -> int | None:
+    if rel is None:
+        return None
+    rel = re.sub(r"\s+", " ", rel.lower())
+    if rel.startswith("this") or rel.startswith("the same") or rel.startswith("that"):
+        return 0 if not rel.startswith("the same") else 0
+    if rel.startswith("last") or rel.startswith("the previous"):
+        return -1
+    if rel.startswith("next") or rel.startswith("the following"):
+        return 1
+    return 0
+
+
+def _year2(y1: int, y2: str) -> int:
+    return int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
+
+
+def _duration_value(n: float | None, unit: str) -> str:
+    code = UNIT_CODES[unit]
+    if code in ("H", "MIN"):
+        suffix = "H" if code == "H" else "M"
+        return f"PT{_n(n)}{suffix}"
+    if code == "DE":
+        return f"P{_n(n * 10) if n is not None else 'X'}Y" if n is not None else "PXDE"
+    if code == "CE":
+        return f"P{_n(n * 100)}Y" if n is not None else "PXCE"
+    return f"P{_n(n)}{code}"
+
+
+def _n(n: float | None) -> str:
+    if n is None:
+        return "X"
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+class DateExtractor:
+    """Pure text → Hit list for one line."""
+
+    def __init__(self) -> None:
+        self.rules = compiled_rules()
+        self.handlers: dict[str, Callable[[re.Match[str], str], list[tuple[int, int, Partial]]]] = {
+            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("_h_")}
+
+    def extract_line(self, line: str) -> list[Hit]:
+        candidates: list[tuple[int, int, int, Hit]] = []
+        for order, rule in enumerate(self.rules):
+            handler = self.handlers[rule.handler]
+            for m in rule.regex.finditer(line):
+                parts = handler(m, line)
+                if not parts:
+                    continue
+                whole_start = min(p[0] for p in parts)
+                whole_end = max(p[1] for p in parts)
+                for s, e, partial in parts:
+                    candidates.append((whole_start, whole_end, order, Hit(s, e, partial, rule.id)))
+        # leftmost-longest over whole matches (a range's two parts travel together)
+        chosen: list[Hit] = []
+        taken: list[tuple[int, int]] = []
+        groups: dict[tuple[int, int, int], list[Hit]] = {}
+        for ws, we, order, hit in candidates:
+            groups.setdefault((ws, we, order), []).append(hit)
+        for (ws, we, order) in sorted(groups, key=lambda k: (-(k[1] - k[0]), k[0], k[2])):
+            if any(ws < te and ts < we for ts, te in taken):
+                continue
+            taken.append((ws, we))
+            chosen.extend(groups[(ws, we, order)])
+        return sorted(chosen, key=lambda h: h.start)
+
+    # ---- handlers: (match, line) -> [(start, end, Partial)] ------------------------------
+
+    def _tense(self, m: re.Match[str], line: str) -> bool:
+        s = max(line.rfind(".", 0, m.start()), line.rfind(";", 0, m.start())) + 1
+        e = line.find(".", m.end())
+        sentence = line[s:e if e >= 0 else len(line)]
+        return not FUTURE_MARKERS.search(sentence)
+
+    def _h_mdy(self, m, line):
+        y = m.group("y")
+        rel = m.groupdict().get("rel")
+        month, day = _month(m.group("m")), int(m.group("d"))
+        p = Partial(year=int(y) if y else None, year_offset=_rel_year(rel) if rel else None, month=month, day=day,
+                    month_default_year=y is None and rel is None, past_tense=self._tense(m, line))
+        return [(m.start(), m.end(), p)]
+
+    def _h_iso(self, m, line):
+        return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=int(m.group("m")), day=int(m.group("d"))))]
+
+    def _h_md_range(self, m, line):
+        month = _month(m.group("m1"))
+        y = int(m.group("y")) if m.group("y") else None
+        tense = self._tense(m, line)
+        p1 = Partial(year=y, month=month, day=int(m.group("d1")), month_default_year=y is None, past_tense=tense)
+        p2 = replace(p1, day=int(m.group("d2")))
+        return [(m.start(), m.end("d1") + (len(m.group(0)) - len(m.group(0)) if False else 0) + _suffix_len(line, m.end("d1")), p1),
+                (m.start("d2"), m.end(), p2)]
+
+    def _h_month_range(self, m, line):
+        offset = _rel_year(m.group("rel"))
+        y = int(m.group("y")) if m.group("y") else None
+        tense = self._tense(m, line)
+        p1 = Partial(year=y, year_offset=offset, month=_month(m.group("m1")),
+                     month_default_year=(y is None and offset is None), past_tense=tense)
+        p2 = replace(p1, month=_month(m.group("m2")))
+        return [(m.start("m1"), m.end("m1"), p1), (m.start("m2"), m.end(), p2)]
+
+    def _h_month_rel(self, m, line):
+        return [(m.start(), m.end(), Partial(year_offset=_rel_year(m.group("rel")), month=_month(m.group("m"))))]
+
+    def _h_month_year(self, m, line):
+        return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=_month(m.group("m"))))]
+
+    def _h_month_bare(self, m, line):
+        word = m.group("m")
+        after = line[m.end():m.end() + 12]
+        if re.match(r"\s+\d", after):
+            return []
+        return [(m.start(), m.end(), Partial(month=_month(word), month_default_year=True, past_tense=self._tense(m, line)))]
+
+    def _h_year(self, m, line):
+        if _followed_by_unit(line, m.end()):
+            return []
+        return [(m.start(), m.end(), Partial(year=int(m.group("y"))))]
+
+    def _h_year_range(self, m, line):
+        y1 = int(m.group("y1"))
+        y2 = _year2(y1, m.group("y2"))
+        if not y1 < y2 <= y1 + 100 or _followed_by_unit(line, m.end()):
+            return []
+        start1 = m.start()
+        return [(start1, m.end("y1"), Partial(year=y1)), (m.start("y2"), m.end("y2"), Partial(year=y2))]
+
+    def _h_decade(self, m, line):
+        return [(m.start(), m.end(), Partial(decade=int(m.group("y")) // 10))]
+
+    def _h_half(self, m, line):
+        half = 1 if m.group("ord").lower() in ("first", "1st") else 2
+        y = int(m.group("y")) if m.group("y") else None
+        return [(m.start(), m.end(), Partial(year=y, year_offset=_rel_year(m.group("rel")), half=half))]
+
+    def _h_quarter(self, m, line):
+        q = ORD_WORDS[m.group("ord").lower()]
+        y = int(m.group("y")) if m.group("y") else None
+        return [(m.start(), m.end(), Partial(year=y, year_offset=_rel_year(m.group("rel")), quarter=q))]
+
+    def _h_first_n(self, m, line):
+        n = _num(m.group("n"))
+        unit = {"months": "M", "quarters": "Q", "weeks": "W", "days": "D"}[m.group("u").lower()]
+        if unit == "Q" and n is not None:
+            n, unit = n * 3, "M"
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=_duration_value(n, unit)))]
+
+    def _h_same_period(self, m, line):
+        y = int(m.group("y")) if m.group("y") else None
+        return [(m.start(), m.end(), Partial(year=y, year_offset=None if y else _rel_year(m.group("rel"))))]
+
+    def _h_ago(self, m, line):
+        n = _num(m.group("n"))
+        if n is None:
+            return []
+        unit = m.group("u").lower().rstrip("s")
+        n = int(n)
+        if unit == "year":
+            p = Partial(year_offset=-n)
+        elif unit == "decade":
+            p = Partial(year_offset=-10 * n)
+        elif unit == "month":
+            p = Partial(month_offset=-n)
+        elif unit == "week":
+            p = Partial(week_offset=-n)
+        else:
+            p = Partial(day_offset=-n)
+        return [(m.start(), m.end(), p)]
+
+    def _h_rel_unit(self, m, line):
+        rel = (m.groupdict().get("rel") or "this").lower()
+        rel = re.sub(r"\s+", " ", rel)
+        off = {"this": 0, "current": 0, "the current": 0, "last": -1, "previous": -1, "the previous": -1,
+               "the past": -1, "next": 1, "the following": 1, "the coming": 1}.get(rel, 0)
+        unit = m.group("u").lower()
+        if unit == "year":
+            p = Partial(year_offset=off)
+        elif unit == "month":
+            p = Partial(month_offset=off)
+        elif unit == "week":
+            p = Partial(week_offset=off)
+        elif unit == "quarter":
+            p = Partial(quarter_offset=off)
+        else:  # decade
+            if off == 0:
+                return []
+            p = Partial(timex_type="DURATION", literal="P10Y")
+        return [(m.start(), m.end(), p)]
+
+    def _h_season(self, m, line):
+        code = lexicon()["season"][m.group("s").lower()]
+        rel = m.groupdict().get("rel")
+        y = m.groupdict().get("y")
+        if rel:
+            return [(m.start(), m.end(), Partial(year_offset=_rel_year(rel + " year"), season=code))]
+        if y:
+            return [(m.start(), m.end(), Partial(year=int(y), season=code))]
+        return [(m.start(), m.end(), Partial(literal=f"XXXX-{code}"))]
+
+    def _h_set_season(self, m, line):
+        s = m.group("s") or m.group("s2")
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=f"XXXX-{lexicon()['season'][s.lower()]}"))]
+
+    def _h_deictic_day(self, m, line):
+        w = m.group("w").lower()
+        if w == "today":
+            return [(m.start(), m.end(), Partial(day_offset=0))]
+        return [(m.start(), m.end(), Partial(day_offset=-1 if w == "yesterday" else 1))]
+
+    def _h_weekday(self, m, line):
+        rel = (m.group("rel") or "").lower()
+        dp = m.group("dp")
+        p = Partial(weekday=int(lexicon()["weekday"][m.group("wd").lower()]),
+                    weekday_future=(rel == "next") or not self._tense(m, line),
+                    daypart=lexicon()["daypart"][dp.lower()] if dp else None)
+        return [(m.start(), m.end(), p)]
+
+    def _h_daypart(self, m, line):
+        rel = m.group("rel").lower()
+        dp = lexicon()["daypart"][m.group("dp").lower()]
+        off = {"this": 0, "yesterday": -1, "tomorrow": 1, "last": -1}[rel]
+        return [(m.start(), m.end(), Partial(timex_type="TIME", day_offset=off, daypart=dp))]
+
+    def _h_clock(self, m, line):
+        h = int(m.group("h")) % 12 + (12 if m.group("ap").lower().startswith("p") else 0)
+        clock = f"{h:02d}:{int(m.group('min') or 0):02d}"
+        return [(m.start(), m.end(), Partial(timex_type="TIME", day_offset=0, clock=clock, literal=f"XXXX-XX-XXT{clock}"))]
+
+    def _h_holiday(self, m, line):
+        mmdd = lexicon()["holiday"].get(re.sub(r"\s+", " ", m.group("h").lower()))
+        if not mmdd:
+            return []
+        month, day = (int(x) for x in mmdd.split("-"))
+        y = m.group("y")
+        off = _rel_year(m.group("rel") + " year") if m.group("rel") else None
+        p = Partial(year=int(y) if y else None, year_offset=off if not y else None, month=month, day=day)
+        return [(m.start(), m.end(), p)]
+
+    def _h_duration(self, m, line):
+        unit_word = re.sub(r"\s+", " ", m.group("u").lower())
+        unit = lexicon()["unit"].get(unit_word) or lexicon()["unit"].get(unit_word + "s")
+        if unit is None:
+            return []
+        raw_n = m.group("n") if "n" in m.groupdict() else None
+        n = _num(raw_n) if raw_n is not None else 1
+        if raw_n is not None and n is None and raw_n.lower() not in ("few", "several", "many", "a few", "couple of", "a couple of"):
+            return []
+        if unit in ("D", "H") and _is_tally(line, m, n):
+            return []
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=_duration_value(n, unit)))]
+
+    def _h_duration_vague(self, m, line):
+        unit = lexicon()["unit"][m.group("u").lower()]
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=_duration_value(None, unit)))]
+
+    def _h_streak(self, m, line):
+        n = ORD_WORDS.get(m.group("ord").lower())
+        if not n or m.group("ord").lower() in ("last", "final", "latter"):
+            return []
+        u = (m.group("u1") or m.group("u2") or m.group("u3")).lower()
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=_duration_value(n, lexicon()["unit"][u])))]
+
+    def _h_half_unit(self, m, line):
+        if m.group("u"):
+            u = m.group("u").lower()
+            value = {"year": "P6M", "month": "P0.5M", "day": "PT12H", "decade": "P5Y", "century": "P50Y"}[u]
+        else:
+            n = _num(m.group("n2"))
+            if n is None:
+                return []
+            value = _duration_value(n + 0.5, lexicon()["unit"][m.group("u2").lower()])
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=value))]
+
+    def _h_set(self, m, line):
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=lexicon()["set"][re.sub(r"\s+", " ", m.group("s").lower())]))]
+
+    def _h_vague(self, m, line):
+        v = m.group("v")
+        key = re.sub(r"\s+", " ", v.lower())
+        lex = lexicon()
+        value = lex["vague_past"].get(key) or lex["vague_present"].get(key) or lex["vague_future"].get(key)
+        if value is None:
+            return []
+        if key == "now" and re.match(r"\s+(that|on)\b", line[m.end():]):
+            return []
+        return [(m.start("v"), m.end("v"), Partial(literal=value))]
+
+
+def _suffix_len(line: str, pos: int) -> int:
+    m = re.match(r"(?:st|nd|rd|th)\b", line[pos:])
+    return len(m.group(0)) if m else 0
+
+
+_UNIT_AFTER = re.compile(r"\s*(?:tons?|tonnes?|yuan|kilometers?|km|meters?|square|cubic|mu|hectares?|percent|%|people|households|projects|cases|vehicles|units|enterprises|companies|sites|samples)\b", re.I)
+
+
+def _followed_by_unit(line: str, pos: int) -> bool:
+    return bool(_UNIT_AFTER.match(line, pos))
+
+
+def _is_tally(line: str, m: re.Match[str], n: float | None) -> bool:
+    """Days/hours counted as an amount of something (good-air days), not a length of time."""
+    before = line[max(0, m.start() - 25):m.start()].lower()
+    if re.search(r"\b(within|for|in|after|over|under|last(ed|ing)?|lasting|takes?|took|about|nearly|up to|every|each|than)\s+$", before):
+        if not re.search(r"(more|fewer|less) than\s+$", before):
+            return False
+    if n is not None and n >= 100:
+        return True
+    window = line[max(0, m.start() - 80):m.end() + 60]
+    return bool(TALLY_CONTEXT.search(window)) and not re.search(r"\b(within|for)\s+$", before)
+
+
+def date_hits(doc: Doc, extractor: DateExtractor) -> Iterator[tuple[Hit, int, int]]:
+    for line_start, line_end in allowed_ranges(doc):
+        line = doc.text[line_start:line_end]
+        for hit in extractor.extract_line(line):
+            yield hit, line_start + hit.start, line_start + hit.end
+
+
+class DatesComponent:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.extractor = DateExtractor()
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .quantities import make_span
+
+        anchor = parse_anchor(doc._.published)
+        spans = []
+        under = 0
+        for hit, start, end in date_hits(doc, self.extractor):
+            span = make_span(doc, start, end, "DATE")
+            if span is None:
+                continue
+            resolved = resolve(hit.partial, anchor)
+            span._.timex_type = resolved.timex_type
+            span._.timex_value = resolved.value
+            span._.underspecified = resolved.underspecified
+            span._.rule = hit.rule
+            under += resolved.underspecified
+            spans.append(span)
+        doc.spans[GROUP] = spans
+        if under:
+            doc._.flags = list(doc._.flags or []) + [f"dates-underspecified:{under}"]
+        return doc
+
+
+@Language.factory("govnews_dates", assigns=["doc.spans"], requires=["doc._.lines"])
+def make_dates(nlp: Language, name: str) -> DatesComponent:
+    return DatesComponent(nlp, name)

@@ -1,0 +1,105 @@
+"""Canonical keys for agencies and programmes: normalisation, curated aliases, and
+(optionally) grouping of near variants with MiniLM sentence embeddings.
+
+``normalise`` folds the surface variation the genre produces (case, articles,
+"Municipal"/"City", "Ecological Environment" vs "Ecology and Environment", "Bureau of
+X and Y" vs "X and Y Bureau"); ``aliases.jsonl`` holds what rules cannot know.
+``EmbeddingLinker`` (used by ``govnews entities`` and the ``accurate`` configuration)
+merges keys whose names embed closer than a threshold tuned on the train split.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .resources import load_rows
+
+DROP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "&", "municipal", "city", "peoples", "people",
+                        "provincial", "province", "a", "an", "s"})
+SYNONYMS = {"ecological": "ecology", "environmental": "environment", "centre": "center", "programme": "program",
+            "organisation": "organization", "higher": "high", "ten": "10", "cities": "city", "bases": "base",
+            "campaigns": "campaign", "plans": "plan", "zones": "zone", "chinas": "china"}
+HEAD_WORDS = ("bureau", "ministry", "department", "division", "commission", "administration", "office", "center",
+              "committee", "government", "congress", "court", "procuratorate", "agency", "council", "institute",
+              "group", "team", "corps")
+
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def normalise(name: str) -> str:
+    """Order-insensitive normal form of a name: 'Bureau of Ecology and Environment' → 'ecology environment bureau'."""
+    text = _ascii(name).lower().replace("’", "'").replace("'s", "s").replace("'", "")
+    text = re.sub(r"[\"“”‘’]", " ", text)
+    words = [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
+    words = [w for w in words if w not in DROP_WORDS]
+    # "Bureau of X and Y" and "X and Y Bureau" fold to one order: head words last, rest in order.
+    heads = [w for w in words if w in HEAD_WORDS]
+    rest = [w for w in words if w not in HEAD_WORDS]
+    return " ".join(rest + heads)
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, str]:
+    # Aliases are written as readable names; they are normalised here so the file stays stable
+    # when normalise() changes.
+    return {normalise(row["alias"]): row["canonical"] for row in load_rows("names", "aliases")}
+
+
+def canonical_key(name: str, given: str | None = None) -> str:
+    """Key for a mention: a gazetteer key if given, else a curated alias, else the normal form."""
+    if given:
+        return given
+    norm = normalise(name)
+    return alias_table().get(norm) or norm.replace(" ", "-") or "unknown"
+
+
+class EmbeddingLinker:
+    """Groups keys whose surface names are near in MiniLM embedding space.
+
+    threshold (float): cosine similarity above which two keys of the same type merge;
+    tuned on the train split by ``bench/tune_linking.py``.
+    """
+
+    def __init__(self, threshold: float = 0.9):
+        self.threshold = threshold
+        self._model = None
+
+    def _encode(self, texts: list[str]):
+        from .embeddings import encode
+
+        return encode(texts)
+
+    def group(self, names_by_key: dict[str, list[str]]) -> dict[str, str]:
+        """Map every key to a representative key (union of near pairs)."""
+        keys = sorted(names_by_key)
+        if len(keys) < 2:
+            return {k: k for k in keys}
+        reps = [max(names_by_key[k], key=len) for k in keys]
+        vectors = self._encode(reps)
+        sims = vectors @ vectors.T
+        parent = list(range(len(keys)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys)):
+                if sims[i, j] >= self.threshold and _compatible(keys[i], keys[j]):
+                    parent[find(j)] = find(i)
+        return {keys[i]: keys[find(i)] for i in range(len(keys))}
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Never merge bodies with different head nouns or different leading jurisdictions."""
+    ha = [w for w in a.split("-") if w in HEAD_WORDS]
+    hb = [w for w in b.split("-") if w in HEAD_WORDS]
+    if ha[-1:] != hb[-1:]:
+        return False
+    return a.split("-")[0] == b.split("-")[0]

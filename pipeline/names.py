@@ -1,0 +1,295 @@
+"""Names stage (``govnews_names``): AGENCY and PROGRAMME mentions with canonical keys.
+
+Requires: ``doc._.lines`` (segment); runs after quantities and dates so it can drop
+their mentions inside a name ("14th Five-Year Plan", "ten-year fishing ban").
+Assigns: ``doc.spans["agency"]``, ``doc.spans["programme"]`` with ``span._.canonical``,
+``span._.prog_kind`` and ``span._.rule``.
+
+Sources (see README, ablation): (a) rules — capitalised-name runs with agency or
+programme head nouns, quoted names, and a gazetteer of acronyms and coined policy terms,
+all from ``resources/names/*.jsonl``; (b) an optional trained spaCy NER (``model``), whose
+entities are merged with the rules (rules win on overlap).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions  # noqa: F401
+from .linking import canonical_key
+from .resources import load_rows
+from .segment import allowed_ranges
+
+# A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
+# lower→upper boundary, the way the tokenizer's infix does.
+NAME_TOKEN = r"(?:U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th)|\d{4})"
+CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de)"
+QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
+
+
+@dataclass
+class NameHit:
+    start: int
+    end: int
+    label: str
+    canonical: str | None
+    kind: str | None
+    rule: str
+
+
+@lru_cache(maxsize=1)
+def head_lists() -> dict[str, dict[str, str | None]]:
+    table: dict[str, dict[str, str | None]] = {}
+    for row in load_rows("names", "heads"):
+        table.setdefault(row["type"], {})[row["surface"]] = row.get("kind")
+    return table
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[list[dict], re.Pattern[str], re.Pattern[str]]:
+    rows = list(load_rows("names", "gazetteer"))
+    cs = [r["surface"] for r in rows if not r.get("lower")]
+    ci = [r["surface"] for r in rows if r.get("lower")]
+    def alt(words):
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return rows, re.compile(rf"(?<![\w-])(?:{alt(cs)})(?![\w-])"), re.compile(rf"(?<![\w-])(?:{alt(ci)})(?![\w-])", re.I)
+
+
+RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:\s+|-)(?:{CONNECTOR}\s+)*{NAME_TOKEN})*")
+QUOTED_RE = re.compile(r"[\"“]([^\"“”\n]{2,120})[\"”]")
+
+
+class NameExtractor:
+    def __init__(self) -> None:
+        heads = head_lists()
+        self.agency_heads = set(heads["agency_head"])
+        self.programme_heads = heads["programme_head"]
+        self.person_titles = set(heads["person_title"])
+        self.event_words = set(heads["event_word"])
+        self.generic = set(heads["generic_modifier"])
+        self.gaz_rows, self.gaz_cs, self.gaz_ci = gazetteer()
+        self.gaz_index = {(r["surface"].lower() if r.get("lower") else r["surface"]): r for r in self.gaz_rows}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _words(self, text: str) -> list[str]:
+        return re.findall(r"[\w'’.-]+", text)
+
+    def _has_agency_head(self, text: str) -> bool:
+        return any(w in self.agency_heads for w in self._words(text))
+
+    def _programme_head(self, text: str) -> str | None:
+        words = self._words(text)
+        for w in reversed(words):
+            if w in self.programme_heads:
+                return self.programme_heads[w] or "policy"
+        return None
+
+    def _trim_run(self, line: str, start: int, end: int) -> tuple[int, int]:
+        text = line[start:end]
+        # Leading article and sentence-initial function words are not part of a name.
+        m = re.match(r"(?:The|A|An|In|On|At|By|From|With|For|As|Of|And|Its|This|That|These|Under|Since|During)\s+", text)
+        if m:
+            start += m.end()
+        text = line[start:end]
+        m = re.search(rf"(?:\s+(?:{CONNECTOR}))+\s*$", text)
+        if m:
+            end = start + m.start()
+        return start, end
+
+    def _cut_titles_and_events(self, line: str, start: int, end: int) -> tuple[int, int]:
+        """'Deputy Director of X Bureau' → 'X Bureau'; 'Third Plenary Session of the 20th Central Committee' → the committee."""
+        text = line[start:end]
+        while True:
+            m = re.search(r"\s+of\s+(?:the\s+)?", text)
+            if not m:
+                break
+            left = text[:m.start()]
+            left_words = set(self._words(left))
+            if (left_words & self.person_titles or left_words & self.event_words) and not (left_words & self.agency_heads):
+                start += m.end()
+                text = line[start:end]
+                continue
+            break
+        return start, end
+
+    def _split_coordination(self, line: str, start: int, end: int) -> list[tuple[int, int]]:
+        """'X Party Committee and Municipal Government' → two names when both sides carry a head noun."""
+        text = line[start:end]
+        parts = [(start, end)]
+        for m in re.finditer(r"\s+(?:and|&)\s+", text):
+            left, right = text[:m.start()], text[m.end():]
+            right_first = re.split(r"\s+of\s+", right)[0]
+            left_last = re.split(r"\s+of\s+", left)[-1]
+            if self._has_agency_head(left_last) and self._has_agency_head(right_first) and not re.search(r"\bof\s", right):
+                right_start = start + m.end()
+                article = re.match(r"the\s+", line[right_start:end])
+                parts = [(start, start + m.start()), (right_start + (article.end() if article else 0), end)]
+                break
+        return parts
+
+    def _split_programmes(self, line: str, start: int, end: int) -> list[tuple[int, int]]:
+        """'14th Five-Year Plan and the Blue Sky Campaign' → two names (both sides end in a head)."""
+        text = line[start:end]
+        for m in re.finditer(r"\s+(?:and|&)\s+(?:the\s+)?", text):
+            left = text[:m.start()]
+            if left.split() and left.split()[-1] in self.programme_heads:
+                return [(start, start + m.start())] + self._split_programmes(line, start + m.end(), end)
+        return [(start, end)]
+
+    # -- extraction ------------------------------------------------------------------------
+    def extract_line(self, line: str) -> list[NameHit]:
+        hits: list[NameHit] = []
+        for m in self.gaz_cs.finditer(line):
+            hits.extend(self._gaz_hit(line, m.start(), m.end(), m.group(0)))
+        for m in self.gaz_ci.finditer(line):
+            hits.extend(self._gaz_hit(line, m.start(), m.end(), m.group(0).lower()))
+        for m in QUOTED_RE.finditer(line):
+            hits.extend(self._quoted(line, m))
+        for m in RUN_RE.finditer(line):
+            hits.extend(self._run(line, m.start(), m.end()))
+        return _select(hits)
+
+    def _gaz_hit(self, line: str, start: int, end: int, key: str) -> list[NameHit]:
+        row = self.gaz_index.get(key)
+        if row is None:
+            return []
+        if row.get("quoted_only") and not (start > 0 and line[start - 1] in QUOTES and end < len(line) and line[end] in "\"”’'"):
+            return []
+        return [NameHit(start, end, row["type"], row["canonical"], row.get("kind"), "names_gazetteer")]
+
+    def _quoted(self, line: str, m: re.Match[str]) -> list[NameHit]:
+        inner = m.group(1).strip()
+        start, end = m.start(1), m.end(1)
+        words = self._words(inner)
+        if not words or len(words) > 20:
+            return []
+        after = line[m.end():m.end() + 40].lower()
+        generic_head = re.match(r"\s*(application system|app|application|system|platform|campaign|action|initiative|project|programme|program|model|mechanism|brand|pilot|base|policy|reform|strategy)\b", after)
+        capitalised = sum(1 for w in words if w[:1].isupper()) >= max(1, (len(words) + 1) // 2)
+        kind = self._programme_head(inner)
+        if self._has_agency_head(inner) and not kind:
+            return []
+        if len(words) == 1 and not generic_head:
+            return []                                   # "Agreement": a back-reference in quotes
+        if kind and capitalised:
+            return [NameHit(start, end, "PROGRAMME", None, kind, "names_quoted_title")]
+        if generic_head and capitalised:
+            head = generic_head.group(1)
+            k = "platform" if head in ("application system", "app", "application", "system", "platform") else "campaign" if head in ("campaign", "action", "initiative") else "designation" if head in ("base", "pilot", "model", "brand") else "policy"
+            return [NameHit(start, end, "PROGRAMME", None, k, "names_quoted_generic_head")]
+        return []
+
+    def _run(self, line: str, start: int, end: int) -> list[NameHit]:
+        start, end = self._trim_run(line, start, end)
+        if end <= start:
+            return []
+        start, end = self._cut_titles_and_events(line, start, end)
+        text = line[start:end]
+        words = self._words(text)
+        if not words:
+            return []
+        kind = self._programme_head(text)
+        last_content = [w for w in words if w.lower() not in ("and", "of", "the", "for", "on", "in")]
+        if kind and last_content and last_content[-1] in self.programme_heads or (kind and re.search(r"\b(Plan|Law|Act|Regulations|Agreement|Strategy|Campaign)\s+(?:for|on|of)\b", text)):
+            # A year right after an official title stays inside it ("Water Act 2014").
+            m_year = re.match(r"\s+(19|20)\d\d\b", line[end:])
+            if m_year and last_content[-1] in ("Act", "Plan", "Strategy", "Regulations"):
+                end += m_year.end()
+            if len(last_content) < 2:
+                return []                               # "the Plan": anaphoric
+            out = []
+            for s, e in self._split_programmes(line, start, end):
+                k = self._programme_head(line[s:e])
+                if k and len([w for w in self._words(line[s:e]) if w[:1].isupper() or w[:1].isdigit()]) >= 2:
+                    out.append(NameHit(s, e, "PROGRAMME", None, k, "names_programme_head"))
+            return out
+        if self._has_agency_head(text):
+            out = []
+            for s, e in self._split_coordination(line, start, end):
+                part = line[s:e]
+                content = [w for w in self._words(part) if w not in self.generic and w.lower() not in ("and", "of", "the")]
+                if all(w in self.agency_heads for w in content) and not (s != start):
+                    continue                            # "the Bureau", "Municipal Government" alone: anaphoric
+                if not content:
+                    continue
+                if not any(w in self.agency_heads for w in self._words(part)):
+                    continue
+                out.append(NameHit(s, e, "AGENCY", None, None, "names_agency_head"))
+            return out
+        return []
+
+
+def _select(hits: list[NameHit]) -> list[NameHit]:
+    """Longest first, no overlaps; gazetteer keys survive on exact ties."""
+    chosen: list[NameHit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.rule != "names_gazetteer", h.start)):
+        if any(h.start < c.end and c.start < h.end for c in chosen):
+            continue
+        chosen.append(h)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def name_hits(doc: Doc, extractor: NameExtractor) -> Iterator[tuple[NameHit, int, int]]:
+    for line_start, line_end in allowed_ranges(doc):
+        line = doc.text[line_start:line_end]
+        for hit in extractor.extract_line(line):
+            yield hit, line_start + hit.start, line_start + hit.end
+
+
+class NamesComponent:
+    def __init__(self, nlp: Language, name: str, model: str | None):
+        self.name = name
+        self.extractor = NameExtractor()
+        self.model_path = model
+        self._ner = None
+
+    def _model_hits(self, doc: Doc) -> list[NameHit]:
+        if not self.model_path:
+            return []
+        if self._ner is None:
+            import spacy
+
+            self._ner = spacy.load(self.model_path)
+        ner_doc = self._ner(doc.text)
+        return [NameHit(e.start_char, e.end_char, e.label_, None, None, "names_spacy_ner") for e in ner_doc.ents
+                if e.label_ in ("AGENCY", "PROGRAMME")]
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .quantities import make_span
+        from .segment import mention_allowed
+
+        hits = [(h, s, e) for h, s, e in name_hits(doc, self.extractor)]
+        if self.model_path:
+            taken = [(s, e) for _, s, e in hits]
+            for h in self._model_hits(doc):
+                if mention_allowed(doc, h.start, h.end) and not any(h.start < e and s < h.end for s, e in taken):
+                    hits.append((h, h.start, h.end))
+        agencies, programmes = [], []
+        for hit, start, end in sorted(hits, key=lambda x: x[1]):
+            span = make_span(doc, start, end, hit.label)
+            if span is None:
+                continue
+            text = doc.text[start:end]
+            span._.canonical = canonical_key(text, hit.canonical)
+            span._.prog_kind = hit.kind if hit.label == "PROGRAMME" else None
+            span._.rule = hit.rule
+            (agencies if hit.label == "AGENCY" else programmes).append(span)
+        doc.spans["agency"] = agencies
+        doc.spans["programme"] = programmes
+        # Numbers and dates inside a name are part of the name, not mentions of their own.
+        names = [(s.start_char, s.end_char) for s in agencies + programmes]
+        for group in ("quantity", "date"):
+            if group in doc.spans:
+                doc.spans[group] = [s for s in doc.spans[group]
+                                    if not any(a <= s.start_char and s.end_char <= b for a, b in names)]
+        return doc
+
+
+@Language.factory("govnews_names", assigns=["doc.spans"], requires=["doc._.lines"], default_config={"model": None})
+def make_names(nlp: Language, name: str, model: str | None) -> NamesComponent:
+    return NamesComponent(nlp, name, model)

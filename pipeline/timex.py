@@ -1,0 +1,155 @@
+"""Pure resolver: underspecified temporal values + publication date → TIMEX3 values.
+
+The dates stage extracts; this module only computes. ``Partial`` says what the text
+said (a literal year, "this year", a month of "last year", a duration, a reference);
+``resolve`` applies the anchor (``published``: ISO date or month, or None). Granularity
+is kept: a month anchor never invents a day, and no anchor leaves ``XXXX`` and the flag
+``underspecified``. Never reads the clock.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+Anchor = tuple[int, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What an expression says before the anchor is applied."""
+
+    timex_type: str = "DATE"           # DATE / DURATION / SET / TIME
+    year: int | None = None            # literal year
+    year_offset: int | None = None     # relative to the anchor year (0 this, -1 last, +1 next)
+    month: int | None = None
+    month_offset: int | None = None    # this/last/next month
+    day: int | None = None
+    day_offset: int | None = None      # today / yesterday / tomorrow
+    week_offset: int | None = None
+    weekday: int | None = None         # ISO weekday; resolved to the nearest past (or future) one
+    weekday_future: bool = False
+    quarter: int | None = None
+    half: int | None = None
+    season: str | None = None
+    decade: int | None = None          # 198 for the 1980s
+    daypart: str | None = None
+    clock: str | None = None           # "10:00"
+    literal: str | None = None         # a value needing no anchor: durations, sets, refs
+    month_default_year: bool = False   # bare month/day: year from the anchor, moved back when clearly past
+    past_tense: bool = True
+    quarter_offset: int | None = None
+
+    def needs_anchor(self) -> bool:
+        return self.literal is None and self.decade is None and self.year is None
+
+
+@dataclass
+class Resolved:
+    timex_type: str
+    value: str
+    underspecified: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _year_of(p: Partial, anchor: Anchor | None) -> int | None:
+    if p.year is not None:
+        return p.year
+    if anchor is None:
+        return None
+    if p.year_offset is not None:
+        return anchor[0] + p.year_offset
+    if p.month_default_year and p.month is not None:
+        y, m, d = anchor
+        if m is not None:
+            # A bare month/day well after the anchor, said of the past, is last year's (news convention).
+            ahead = (p.month - m) if p.day is None or d is None else (p.month - m) + (p.day - d) / 31
+            if p.past_tense and ahead > 1:
+                return y - 1
+            if not p.past_tense and ahead < 0:
+                return y + 1
+        return y
+    return anchor[0]
+
+
+def _fmt(y: int | None, m: int | None = None, d: int | None = None) -> str:
+    ys = f"{y:04d}" if y is not None else "XXXX"
+    if m is None:
+        return ys
+    if d is None:
+        return f"{ys}-{m:02d}"
+    return f"{ys}-{m:02d}-{d:02d}"
+
+
+def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
+    if p.literal is not None:
+        return Resolved(p.timex_type, p.literal)
+    if p.decade is not None:
+        return Resolved("DATE", f"{p.decade:03d}")
+    under = anchor is None and p.needs_anchor()
+    if p.day_offset is not None:
+        if anchor is None or anchor[2] is None:
+            return Resolved("DATE", "XXXX-XX-XX", True, ["day anchor needed"])
+        d = date(*anchor) + timedelta(days=p.day_offset)  # type: ignore[arg-type]
+        value = d.isoformat()
+        if p.daypart:
+            return Resolved("TIME", f"{value}T{p.daypart}")
+        return Resolved("DATE", value)
+    if p.weekday is not None:
+        if anchor is None or anchor[2] is None:
+            return Resolved(p.timex_type, "XXXX-WXX-" + str(p.weekday), True, ["day anchor needed"])
+        a = date(*anchor)  # type: ignore[arg-type]
+        delta = (a.isoweekday() - p.weekday) % 7
+        d = a - timedelta(days=delta)
+        if p.weekday_future and delta:
+            d = d + timedelta(days=7)
+        if p.week_offset:
+            d = d + timedelta(days=7 * p.week_offset)
+        value = d.isoformat()
+        if p.daypart:
+            return Resolved("TIME", f"{value}T{p.daypart}")
+        return Resolved("DATE", value)
+    if p.week_offset is not None:
+        if anchor is None or anchor[2] is None:
+            return Resolved("DATE", "XXXX-WXX", True, ["day anchor needed"])
+        d = date(*anchor) + timedelta(days=7 * p.week_offset)  # type: ignore[arg-type]
+        iso = d.isocalendar()
+        return Resolved("DATE", f"{iso[0]:04d}-W{iso[1]:02d}")
+    if p.month_offset is not None:
+        if anchor is None or anchor[1] is None:
+            return Resolved("DATE", "XXXX-XX", True, ["month anchor needed"])
+        total = anchor[0] * 12 + anchor[1] - 1 + p.month_offset
+        return Resolved("DATE", _fmt(total // 12, total % 12 + 1))
+    if p.quarter_offset is not None:
+        if anchor is None or anchor[1] is None:
+            return Resolved("DATE", "XXXX-QX", True, ["month anchor needed"])
+        q = (anchor[0] * 4 + (anchor[1] - 1) // 3) + p.quarter_offset
+        return Resolved("DATE", f"{q // 4:04d}-Q{q % 4 + 1}")
+    y = _year_of(p, anchor)
+    if y is None:
+        under = True
+    if p.quarter is not None:
+        return Resolved("DATE", f"{_fmt(y)}-Q{p.quarter}", under)
+    if p.half is not None:
+        return Resolved("DATE", f"{_fmt(y)}-H{p.half}", under)
+    if p.season is not None:
+        return Resolved(p.timex_type, f"{_fmt(y)}-{p.season}", under)
+    if p.daypart is not None and p.month is None:
+        return Resolved("TIME", f"{_fmt(y)}-XX-XXT{p.daypart}", under)
+    if p.day is not None and p.month is not None and y is not None:
+        if p.day > calendar.monthrange(y, p.month)[1]:
+            return Resolved("DATE", _fmt(y, p.month), under, ["impossible day dropped"])
+    value = _fmt(y, p.month, p.day)
+    if p.clock:
+        return Resolved("TIME", f"{value}T{p.clock}", under)
+    return Resolved(p.timex_type, value, under)
+
+
+def parse_anchor(published: str | None) -> Anchor | None:
+    from .segment import parse_iso_partial
+
+    parsed = parse_iso_partial(published)
+    if parsed is None:
+        return None
+    y, m, d = parsed
+    return (y, m, d)

@@ -1,0 +1,78 @@
+"""The one writer: a processed Doc → one JSONL record in the annotation shape.
+
+Gold (``annotations/``) and predictions share ``doc_id``, ``published``, ``lines`` and
+``mentions``; predictions add provenance (``pipeline_version``, ``published_basis``,
+``flags`` and, per mention, ``rule`` plus the normalised SI fields). ``text ==
+raw[start:end]`` is asserted for every mention.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from spacy.tokens import Doc
+
+from . import __version__
+from .extensions import SPAN_GROUPS, char_bounds
+
+
+class RecordError(AssertionError):
+    pass
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    if float(value).is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return round(float(value), 6)
+
+
+def mention_record(doc: Doc, span, mtype: str) -> dict[str, Any]:
+    start, end = char_bounds(span)
+    text = doc.text[start:end]
+    rec: dict[str, Any] = {"type": mtype, "start": start, "end": end, "text": text}
+    if mtype == "QUANTITY":
+        rec.update(value=_number(span._.value), unit=span._.unit, bound=span._.bound or "=",
+                   change=span._.change, item=span._.item,
+                   si_value=span._.si_value, si_unit=span._.si_unit)
+    elif mtype == "DATE":
+        rec.update(timex_type=span._.timex_type, value=span._.timex_value)
+        if span._.underspecified:
+            rec["underspecified"] = True
+    elif mtype == "AGENCY":
+        rec.update(canonical=span._.canonical)
+    elif mtype == "PROGRAMME":
+        rec.update(canonical=span._.canonical, kind=span._.prog_kind)
+    rec["rule"] = span._.rule or "unknown"
+    if span._.confidence is not None:
+        rec["confidence"] = span._.confidence
+    return rec
+
+
+def to_record(doc: Doc) -> dict[str, Any]:
+    """Serialise a processed Doc; raises RecordError if an offset does not index the raw text."""
+    mentions = []
+    for mtype, group in SPAN_GROUPS.items():
+        for span in doc.spans.get(group, []):
+            rec = mention_record(doc, span, mtype)
+            if doc.text[rec["start"]:rec["end"]] != rec["text"] or not rec["text"]:
+                raise RecordError(f"{doc._.doc_id}: mention offsets {rec['start']}:{rec['end']} do not match its text")
+            mentions.append(rec)
+    mentions.sort(key=lambda m: (m["start"], m["end"], m["type"]))
+    lines = [{"start": ln["start"], "end": ln["end"], "kind": ln["kind"], "rule": ln["rule"]}
+             for ln in (doc._.lines or []) if ln["kind"] != "body"]
+    return {
+        "doc_id": doc._.doc_id,
+        "published": doc._.published,
+        "published_basis": doc._.published_basis,
+        "pipeline_version": __version__,
+        "flags": list(doc._.flags or []),
+        "lines": lines,
+        "mentions": mentions,
+    }
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """Canonical JSON line (sorted keys off, UTF-8, no spaces drift) so reruns are byte-identical."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
