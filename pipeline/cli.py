@@ -148,6 +148,34 @@ def validate(records: Path = typer.Argument(..., help="records or gold JSONL to 
     raise typer.Exit(1 if bad else 0)
 
 
+@app.command()
+def load(records: Path = typer.Argument(..., help="records JSONL (govnews run output)"),
+         db: str = typer.Option("sqlite:///govnews.sqlite", help="database URL: sqlite:///file.sqlite or postgresql://user@host/db")) -> None:
+    """Load records into a database (idempotent; a newer pipeline version replaces an article's rows).
+
+    Example: govnews load out/records.jsonl --db sqlite:///govnews.sqlite
+    """
+    from .db import Loader
+
+    summary = Loader(db).load_file(records)
+    typer.echo(json.dumps(summary))
+
+
+@app.command()
+def export(records: Path = typer.Argument(Path("out/records.jsonl"), help="records JSONL"),
+           parquet: Path = typer.Option(..., "--parquet", help="directory for articles/mentions/quantities/dates/entities .parquet")) -> None:
+    """Write the records as Parquet tables (pandas DataFrames with proper dtypes).
+
+    Example: govnews export out/records.jsonl --parquet out/parquet
+    """
+    from .frames import frames_from_file
+
+    parquet.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames_from_file(records).items():
+        frame.to_parquet(parquet / f"{name}.parquet", index=False)
+        typer.echo(f"{name}: {len(frame)} rows -> {parquet / (name + '.parquet')}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 
