@@ -363,6 +363,6 @@ class QuantitiesComponent:
         return doc
 
 
-@Language.factory("govnews_quantities", assigns=["doc.spans"], requires=["doc._.lines"])
+@Language.factory("govnews_quantities", assigns=["doc.spans"], requires=["doc._.lines", "doc.spans"])
 def make_quantities(nlp: Language, name: str) -> QuantitiesComponent:
     return QuantitiesComponent(nlp, name)

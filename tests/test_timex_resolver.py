@@ -1,0 +1,55 @@
+"""Table tests of the pure resolver: (expression kind, anchor) → TIMEX3 value."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.timex import Partial, parse_anchor, resolve
+
+CASES = [
+    # id, partial, anchor, expected type, expected value
+    ("this-year", Partial(year_offset=0), "2024-09-05", "DATE", "2024"),
+    ("last-year", Partial(year_offset=-1), "2024-09", "DATE", "2023"),
+    ("next-year-at-year-end", Partial(year_offset=1), "2024-12-31", "DATE", "2025"),
+    ("july-this-year", Partial(year_offset=0, month=7), "2024-09", "DATE", "2024-07"),
+    ("month-only-anchor-keeps-month", Partial(year_offset=0, month=1), "2023-12", "DATE", "2023-01"),
+    ("last-month-in-january", Partial(month_offset=-1), "2024-01-15", "DATE", "2023-12"),
+    ("next-month-in-december", Partial(month_offset=1), "2024-12", "DATE", "2025-01"),
+    ("yesterday-on-march-1-leap", Partial(day_offset=-1), "2024-03-01", "DATE", "2024-02-29"),
+    ("yesterday-on-march-1-common", Partial(day_offset=-1), "2023-03-01", "DATE", "2023-02-28"),
+    ("tomorrow-new-year", Partial(day_offset=1), "2024-12-31", "DATE", "2025-01-01"),
+    ("yesterday-month-anchor-underspecified", Partial(day_offset=-1), "2024-09", "DATE", "XXXX-XX-XX"),
+    ("first-quarter-this-year", Partial(year_offset=0, quarter=1), "2024-05-02", "DATE", "2024-Q1"),
+    ("fourth-quarter-last-year", Partial(year_offset=-1, quarter=4), "2024-01", "DATE", "2023-Q4"),
+    ("first-half", Partial(year_offset=0, half=1), "2024-07", "DATE", "2024-H1"),
+    ("second-half-last-year", Partial(year_offset=-1, half=2), "2025-01", "DATE", "2024-H2"),
+    ("past-three-years", Partial(timex_type="DURATION", literal="P3Y"), "2024-09", "DURATION", "P3Y"),
+    ("recent-years", Partial(timex_type="DURATION", literal="PXY"), "2024-09", "DURATION", "PXY"),
+    ("annually", Partial(timex_type="SET", literal="P1Y"), None, "SET", "P1Y"),
+    ("literal-year-no-anchor", Partial(year=2019), None, "DATE", "2019"),
+    ("this-year-no-anchor", Partial(year_offset=0), None, "DATE", "XXXX"),
+    ("decade", Partial(decade=198), "2024-09", "DATE", "198"),
+    ("bare-december-said-in-january-is-last-year", Partial(month=12, day=17, month_default_year=True), "2024-01-10", "DATE", "2023-12-17"),
+    ("bare-month-future-tense-next-year", Partial(month=2, month_default_year=True, past_tense=False), "2024-11", "DATE", "2025-02"),
+    ("bare-month-same-year", Partial(month=8, day=15, month_default_year=True), "2024-09", "DATE", "2024-08-15"),
+    ("weekday-past", Partial(weekday=1), "2024-09-12", "DATE", "2024-09-09"),
+    ("weekday-future", Partial(weekday=1, weekday_future=True), "2024-09-12", "DATE", "2024-09-16"),
+    ("last-week", Partial(week_offset=-1), "2024-01-03", "DATE", "2023-W52"),
+    ("impossible-day-kept-as-month", Partial(year=2023, month=2, day=30), None, "DATE", "2023-02"),
+    ("this-morning", Partial(timex_type="TIME", day_offset=0, daypart="MO"), "2024-09-12", "TIME", "2024-09-12TMO"),
+]
+
+
+@pytest.mark.parametrize("partial,anchor,ttype,value", [pytest.param(p, a, t, v, id=i) for i, p, a, t, v in CASES])
+def test_timex_resolver_table(partial, anchor, ttype, value):
+    got = resolve(partial, parse_anchor(anchor))
+    assert (got.timex_type, got.value) == (ttype, value)
+
+
+@pytest.mark.parametrize("anchor", [None])
+def test_timex_resolver_flags_missing_anchor(anchor):
+    assert resolve(Partial(year_offset=-1), parse_anchor(anchor)).underspecified
+
+
+@pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "24-09", "", "next week"])
+def test_timex_parse_anchor_rejects_malformed(bad):
+    assert parse_anchor(bad) is None
