@@ -11,13 +11,15 @@ uninterrupted run. ``force=True`` clears the log first. Articles that fail go to
 """
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -62,8 +64,19 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+_DOC_ID_PREFIX = re.compile(rb'^\{"doc_id":"([A-Za-z0-9._:-]+)"[,}]')
+
+
+def _doc_id_of(record: bytes) -> str:
+    m = _DOC_ID_PREFIX.match(record)  # writer.dumps puts doc_id first; doc_ids need no escaping
+    return m.group(1).decode("ascii") if m else json.loads(record)["doc_id"]
+
+
 class ChunkLog:
-    """The append-only chunk log: ``part-NNNNNN.jsonl`` files of ``sha256<TAB>record`` lines."""
+    """The append-only chunk log: ``part-NNNNNN.jsonl`` files of ``sha256<TAB>record`` lines.
+
+    Only the index (doc_id -> part, offset, hash) is kept in memory, never the records.
+    """
 
     def __init__(self, directory: Path):
         self.dir = directory
@@ -78,7 +91,7 @@ class ChunkLog:
                 offset = 0
                 for line in fh:
                     sha, _, rest = line.partition(b"\t")
-                    doc_id = json.loads(rest)["doc_id"]
+                    doc_id = _doc_id_of(rest)
                     self.index[doc_id] = (part, offset, sha.decode())
                     offset += len(line)
 
@@ -101,6 +114,35 @@ class ChunkLog:
             fh.seek(offset)
             return fh.readline().decode("utf-8").partition("\t")[2].rstrip("\n")
 
+    def copy_to(self, doc_ids: Iterable[str], fh) -> None:
+        """Write the records of ``doc_ids`` (those in the log), in that order, as JSONL to ``fh``."""
+        handles: dict[Path, Any] = {}
+        try:
+            for doc_id in doc_ids:
+                hit = self.index.get(doc_id)
+                if hit is None:
+                    continue
+                part, offset, _ = hit
+                src = handles.get(part)
+                if src is None:
+                    if len(handles) >= 64:
+                        for h in handles.values():
+                            h.close()
+                        handles.clear()
+                    src = handles[part] = part.open("rb")
+                src.seek(offset)
+                fh.write(src.readline().partition(b"\t")[2])
+        finally:
+            for h in handles.values():
+                h.close()
+
+
+def _hms(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "?"
+    seconds = int(round(seconds))
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
 
 class Progress:
     """tqdm bar on a terminal; plain periodic log lines otherwise (CI, pipes)."""
@@ -122,10 +164,15 @@ class Progress:
             self.bar.update(n)
             return
         now = time.perf_counter()
-        if now - self.last >= self.every_s:
+        if now - self.last >= self.every_s or (self.total is not None and self.count >= self.total):
             self.last = now
             rate = self.count / max(now - self.start, 1e-9)
-            log.info("processed %d articles (%.1f articles/s)", self.count, rate)
+            if self.total:
+                eta = (self.total - self.count) / rate if rate > 0 else float("inf")
+                log.info("%d/%d articles (%.1f%%), %.1f articles/s, ETA %s", self.count, self.total,
+                         100.0 * self.count / self.total, rate, _hms(eta))
+            else:
+                log.info("processed %d articles (%.1f articles/s)", self.count, rate)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -134,14 +181,22 @@ class Progress:
 
 def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Article]], list[tuple[Article, dict[str, Any] | Exception]]],
               force: bool = False, chunk_size: int = 64, total: int | None = None,
-              on_records: Callable[[list[dict[str, Any]]], None] | None = None) -> RunSummary:
-    """Process ``articles`` exactly once into ``out``; ``process`` maps a chunk to (article, record|error)."""
+              on_records: Callable[[list[dict[str, Any]]], None] | None = None, lookahead: int = 2) -> RunSummary:
+    """Process ``articles`` exactly once into ``out``; ``process`` maps a chunk to (article, record|error).
+
+    Articles are read lazily and committed chunk by chunk. If ``process`` has a ``submit(chunk)``
+    method returning a handle with ``result()``, up to ``lookahead`` chunks are in flight, so the
+    workers run the next chunk while this process commits the previous one; commits stay in
+    input order. Memory holds the doc_id index, never the records.
+    """
     from .writer import dumps
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     parts_dir = out.with_name(out.name + ".parts")
     errors_path = out.with_name(out.stem + ".errors.jsonl")
+    for stale in [*out.parent.glob(glob.escape(out.name) + ".tmp*"), *out.parent.glob(glob.escape(errors_path.name) + ".tmp*")]:
+        stale.unlink()          # an assembly or errors file killed before its rename
     if force and parts_dir.exists():
         shutil.rmtree(parts_dir)
     chunks = ChunkLog(parts_dir)
@@ -151,15 +206,16 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     progress = Progress(total)
     started = time.perf_counter()
     pending: list[Article] = []
+    inflight: deque = deque()
+    submit = getattr(process, "submit", None)
 
-    def flush() -> None:
-        if not pending:
-            return
+    def commit(chunk: list[Article], results: list[tuple[Article, dict[str, Any] | Exception]]) -> None:
         rows, records = [], []
-        for art, result in process(pending):
+        for art, result in results:
             if isinstance(result, Exception):
                 summary.failed += 1
                 errors.append({"doc_id": art.doc_id, "source": art.source, "error": f"{type(result).__name__}: {result}"})
+                log.warning("%s failed: %s: %s", art.doc_id, type(result).__name__, result)
                 continue
             rows.append((art.doc_id, art.content_hash, dumps(result)))
             records.append(result)
@@ -169,31 +225,50 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         chunks.commit(rows)
         if on_records is not None and records:
             on_records(records)
-        progress.update(len(pending))
-        pending.clear()
+        progress.update(len(chunk))
 
-    for art in articles:
-        summary.articles += 1
-        order.append(art.doc_id)
-        known = chunks.index.get(art.doc_id)
-        if known is not None:
-            if known[2] != art.content_hash:
-                raise ChangedArticleError(f"{art.source}: the text of {art.doc_id} changed since it was processed "
-                                          "(the corpus is append-only; use a new doc_id or --force)")
-            summary.skipped += 1
-            progress.update()
-            continue
-        pending.append(art)
-        if len(pending) >= chunk_size:
-            flush()
-    flush()
+    def drain(keep: int) -> None:
+        while len(inflight) > keep:
+            chunk, handle = inflight.popleft()
+            commit(chunk, handle.result())
+
+    def flush() -> None:
+        if not pending:
+            return
+        chunk = list(pending)
+        pending.clear()
+        if submit is None:
+            commit(chunk, process(chunk))
+        else:
+            inflight.append((chunk, submit(chunk)))
+            drain(max(lookahead, 1) - 1)
+
+    try:
+        for art in articles:
+            summary.articles += 1
+            order.append(art.doc_id)
+            known = chunks.index.get(art.doc_id)
+            if known is not None:
+                if known[2] != art.content_hash:
+                    raise ChangedArticleError(f"{art.source}: the text of {art.doc_id} changed since it was processed "
+                                              "(the corpus is append-only; use a new doc_id or --force)")
+                summary.skipped += 1
+                progress.update()
+                continue
+            pending.append(art)
+            if len(pending) >= chunk_size:
+                flush()
+        flush()
+    except InputError:
+        drain(0)                # keep the work already done; the rerun after the fix resumes from it
+        progress.close()
+        raise
+    drain(0)
     progress.close()
     # Assemble the final output in input order, atomically.
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
-        for doc_id in order:
-            if doc_id in chunks.index:
-                fh.write((chunks.read(doc_id) + "\n").encode("utf-8"))
+        chunks.copy_to(order, fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, out)
@@ -203,6 +278,27 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         errors_path.unlink()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def count_articles(paths: Iterable[Path]) -> int | None:
+    """A cheap article count for the progress bar, without reading the texts: the manifest's
+    lines for a directory, the lines of a JSONL feed, 1 for a .txt. None if a path is unreadable
+    (the reader then reports the problem)."""
+    total = 0
+    for path in paths:
+        try:
+            if path.is_dir():
+                target = path / "manifest.jsonl"
+            elif path.suffix in (".jsonl", ".ndjson"):
+                target = path
+            else:
+                total += 1
+                continue
+            with open(target, "rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        except OSError:
+            return None
+    return total
 
 
 def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

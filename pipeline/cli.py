@@ -48,18 +48,23 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
 
       govnews run feed.jsonl --workers 2 --force
     """
-    from .batch import run_batch
+    import itertools
+
+    from .batch import count_articles, run_batch
     from .inputs import InputError, read_inputs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     paths = inputs or [REPO / "corpus"]
     workers = workers or os.cpu_count() or 1
-    try:
-        articles = list(read_inputs(paths, published=published, retrieved=retrieved))
+    try:  # stream the inputs (flat memory); the total for the progress bar comes from line counts
+        stream = read_inputs(paths, published=published, retrieved=retrieved)
+        first = next(stream, None)
     except InputError as exc:
         _fail(str(exc))
-    if not articles:
+    if first is None:
         _fail("no articles in the input")
+    articles = itertools.chain([first], stream)
+    total = count_articles(paths)
     if engine == "dask":
         from .distributed import DaskProcessor
 
@@ -67,7 +72,7 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
     elif engine == "local":
         from .runner import LocalProcessor
 
-        processor = LocalProcessor(workers=workers if len(articles) > chunk_size else 1, config=config)
+        processor = LocalProcessor(workers=max(1, min(workers, total or workers)), config=config)
     else:
         _fail(f"unknown engine {engine!r} (local or dask)")
     on_records = None
@@ -77,8 +82,8 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
         loader = Loader(db)
         on_records = loader.load_records
     try:
-        summary = run_batch(iter(articles), out, processor, force=force, chunk_size=chunk_size,
-                            total=len(articles), on_records=on_records)
+        summary = run_batch(articles, out, processor, force=force, chunk_size=chunk_size,
+                            total=total, on_records=on_records)
     except InputError as exc:
         _fail(str(exc))
     finally:

@@ -51,13 +51,15 @@ def _alt(words) -> str:
 @lru_cache(maxsize=1)
 def date_fragments() -> dict[str, str]:
     lex = lexicon()
-    months_cap = [m.capitalize() for m in lex["month"]]
+    full = [m.capitalize() for m in lex["month"] if len(m) > 4 or m in ("may", "june", "july")]
+    abbrev = [m.capitalize() for m in lex["month"] if m not in [f.lower() for f in full]]
     nf = number_fragments()
     return {
-        "monthcap": rf"(?<![A-Za-z])(?:{_alt(months_cap)})(?![a-z])",
+        # full names, or abbreviations with an optional dot ("Dec. 4", "Sept 30"); a full name never eats a full stop
+        "monthcap": rf"(?<![A-Za-z])(?:(?:{_alt(full)})(?![a-z])|(?:{_alt(abbrev)})(?![a-z])\.?)",
         "day": r"(?:[12]\d|3[01]|0?[1-9])",
         "year": r"(?:1[89]\d\d|20\d\d|2100)",
-        "relyear": r"(?:this|last|next|the\s+previous|the\s+following|the\s+same|that)\s+year",
+        "relyear": r"(?:this|last|next)\s+year",
         "num": rf"(?:\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?|{nf['spelled']})",
         "unit": _alt(lex["unit"]),
         "season": _alt(lex["season"]),
@@ -95,7 +97,7 @@ class Hit:
 
 
 def _month(s: str) -> int:
-    return int(lexicon()["month"][s.lower().rstrip(".")])
+    return int(lexicon()["month"][s.lower().rstrip(".").strip()])
 
 
 def _num(s: str | None) -> float | None:
@@ -104,6 +106,8 @@ def _num(s: str | None) -> float | None:
     s = re.sub(r"\s+", " ", s.lower().strip())
     if s in ("a", "an", "one"):
         return 1
+    if s in ("thousand", "hundred", "decade", "century"):
+        return {"thousand": 1000, "hundred": 100, "decade": 1, "century": 1}[s]
     if s in ("few", "several", "many", "a few", "couple of", "a couple of"):
         return None
     return parse_number(s)
@@ -180,6 +184,9 @@ class DateExtractor:
     # ---- handlers: (match, line) -> [(start, end, Partial)] ------------------------------
 
     def _tense(self, m: re.Match[str], line: str) -> bool:
+        # A past participle or past verb right before the date decides ("released in November").
+        if re.search(r"\b(?:\w+ed|was|were|had|began|took|held|signed|issued|released|launched)\s+(?:in|on|since|by|from|during)?\s*$", line[max(0, m.start() - 40):m.start()]):
+            return True
         s = max(line.rfind(".", 0, m.start()), line.rfind(";", 0, m.start())) + 1
         e = line.find(".", m.end())
         sentence = line[s:e if e >= 0 else len(line)]
@@ -219,6 +226,35 @@ class DateExtractor:
 
     def _h_month_year(self, m, line):
         return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=_month(m.group("m"))))]
+
+    def _h_earlier(self, m, line):
+        unit = (m.group("u") or m.group("u2") or "").lower().rstrip("s")
+        direction = (m.group("dir") or m.group("dir2") or "").lower()
+        n = _num(m.group("n")) if m.group("n") else 1
+        if n is None:
+            return []
+        sign = 1 if direction in ("later", "after") else -1
+        off = int(n) * sign
+        p = Partial(year_offset=off) if unit == "year" else Partial(month_offset=off)
+        return [(m.start(), m.end(), replace(p, relative_to_previous=True))]
+
+    def _h_that_year(self, m, line):
+        w = re.sub(r"\s+", " ", m.group("w").lower())
+        off = {"that": 0, "the previous": -1, "the following": 1}[w]
+        month = _month(m.group("m")) if m.group("m") else None
+        day = int(m.group("d")) if m.group("d") else None
+        return [(m.start(), m.end(), Partial(year_offset=off, month=month, day=day if month else None, relative_to_previous=True))]
+
+    def _h_daypart_bare(self, m, line):
+        return [(m.start(), m.end(), Partial(timex_type="TIME", literal=f"XXXX-XX-XXT{lexicon()['daypart'][m.group('dp').lower()]}"))]
+
+    def _h_duration_range(self, m, line):
+        unit = lexicon()["unit"].get(re.sub(r"\s+", " ", m.group("u").lower()))
+        n1, n2 = _num(m.group("n1")), _num(m.group("n"))
+        if unit is None or n1 is None or n2 is None or n1 >= n2 or (unit in ("D", "H") and _is_tally(line, m, n2)):
+            return []
+        return [(m.start("n1"), m.end("n1"), Partial(timex_type="DURATION", literal=_duration_value(n1, unit))),
+                (m.start("n"), m.end(), Partial(timex_type="DURATION", literal=_duration_value(n2, unit)))]
 
     def _h_month_bare(self, m, line):
         word = m.group("m")
@@ -443,11 +479,22 @@ class DatesComponent:
         anchor = parse_anchor(doc._.published)
         spans = []
         under = 0
+        last_year: int | None = None     # the year most recently mentioned: the referent of "that year"
+        last_year_line = -1
         for hit, start, end in date_hits(doc, self.extractor):
             span = make_span(doc, start, end, "DATE")
             if span is None:
                 continue
-            resolved = resolve(hit.partial, anchor)
+            local_anchor = anchor
+            line_no = doc.text.count("\n", 0, start)
+            if hit.rule == "date_rel_earlier" and last_year_line != line_no:
+                last_year = None          # "a year earlier" looks back only within its own paragraph
+            if hit.partial.relative_to_previous and last_year is not None:
+                local_anchor = (last_year, None, None) if hit.partial.month_offset is None else (last_year, 1, None)
+            resolved = resolve(hit.partial, local_anchor)
+            if resolved.timex_type == "DATE" and resolved.value[:4].isdigit() and not hit.partial.relative_to_previous:
+                last_year = int(resolved.value[:4])
+                last_year_line = line_no
             span._.timex_type = resolved.timex_type
             span._.timex_value = resolved.value
             span._.underspecified = resolved.underspecified

@@ -27,7 +27,7 @@ from .segment import allowed_ranges
 
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
-NAME_TOKEN = r"(?:U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th)|\d{4})"
+NAME_TOKEN = r"(?:U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th))"
 CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de)"
 QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
 
@@ -189,6 +189,12 @@ class NameExtractor:
         if end <= start:
             return []
         start, end = self._cut_titles_and_events(line, start, end)
+        # "European Commission in October": a locative/temporal tail without a head noun is not part of the name
+        for m in re.finditer(r"\s+(?:in|on)\s+", line[start:end]):
+            right = line[start + m.end():end]
+            if not self._has_agency_head(right) and not self._programme_head(right):
+                end = start + m.start()
+                break
         text = line[start:end]
         words = self._words(text)
         if not words:

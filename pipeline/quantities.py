@@ -140,6 +140,12 @@ class QuantityExtractor:
             if q is None:
                 continue
             for part in q:
+                prev = found[-1] if found else None
+                # "increases of 29.8 percent and 51.9 percent": a coordinated amount shares the change
+                if (prev is not None and part.change is None and prev.change is not None and part.unit == prev.unit
+                        and re.fullmatch(r"\s*(?:,|and|, and)\s*", line[prev.end:part.start])):
+                    part.change = prev.change
+                    part.rule += "+coordchange"
                 found.append(part)
             pos = max(pos, max(part.end for part in q))
         return found
@@ -229,6 +235,9 @@ class QuantityExtractor:
             q.extras["mag"] = mag.group("mag")
             q.rule += "+mag"
         unit = self.post_unit.match(line, q.end)
+        if unit and line[q.end:q.end + 1] == "-" and _lookup_unit(unit.group("unit"), self.post_table) in TIME_UNITS:
+            q.value = None                                          # "24-hour standard": adjectival, not a tally
+            return
         if unit:
             canonical = _lookup_unit(unit.group("unit"), self.post_table)
             if canonical:
@@ -267,7 +276,8 @@ class QuantityExtractor:
         if not mid or q.value is None:
             return [q]
         joiner = line[q.end:mid.end()].strip().lower()
-        m2 = self.p["core"].match(line, mid.end())
+        cur2 = re.match(r"(?:RMB|CNY|USD|EUR|GBP|US\$|\$|€|£|¥)\s*", line[mid.end():])
+        m2 = self.p["core"].match(line, mid.end() + (cur2.end() if cur2 else 0))
         if not m2 or self._overlaps(m2.start(), m2.end(), blocked):
             return [q]
         between = self.p["between"].search(line[:q.start])
@@ -276,9 +286,15 @@ class QuantityExtractor:
         v2, rule2 = self._core_value(m2)
         if v2 is None or (m2.group("num") and YEAR_LIKE.match(m2.group("num")) and not q.unit):
             return [q]
+        levels = bool(re.search(r"\bfrom\s+(?:[^\s]+\s+)?$", line[:q.start])) and joiner == "to"
         q2 = Found(m2.start() + (1 if m2.group("sign") else 0), m2.end(), abs(v2), rule=rule2 + "+range")
         self._extend_right(line, q2)
-        if q2.value is None or (q.unit is None and q2.unit is None and not between):
+        if cur2:
+            q2.start = mid.end()
+            q2.unit = q2.unit or _lookup_unit(cur2.group(0).strip(), self.pre_table)
+        if q2.value is None:
+            return [q]
+        if q.unit is None and q2.unit is None and not between and not (joiner == "to" and re.match(r"\s+[a-z]", line[q2.end:])):
             return [q]
         if q.unit is None:
             q.unit = q2.unit
@@ -286,6 +302,12 @@ class QuantityExtractor:
             q.value *= magnitude_value(q2.extras["mag"])
         if q2.unit is None:
             q2.unit = q.unit
+        if levels:
+            # "fell from 51 to 34 μg/m3": an old and a new level, not a range
+            q.change = q2.change = None
+            q.rule += "+levels"
+            q2.rule = q2.rule.replace("+range", "+levels")
+            return [q, q2]
         q.bound, q2.bound = ">=", "<="
         q.rule += "+range"
         q2.change = q.change

@@ -39,6 +39,7 @@ class Partial:
     month_default_year: bool = False   # bare month/day: year from the anchor, moved back when clearly past
     past_tense: bool = True
     quarter_offset: int | None = None
+    relative_to_previous: bool = False  # "that year", "a year earlier": resolved against the last mentioned year
 
     def needs_anchor(self) -> bool:
         return self.literal is None and self.decade is None and self.year is None
@@ -87,6 +88,8 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
     if p.decade is not None:
         return Resolved("DATE", f"{p.decade:03d}")
     under = anchor is None and p.needs_anchor()
+    if p.day_offset == 0 and p.daypart is None and p.clock is None and (anchor is None or anchor[2] is None):
+        return Resolved("DATE", "PRESENT_REF")   # "today" without a day anchor reads as "nowadays"
     if p.day_offset is not None:
         if anchor is None or anchor[2] is None:
             return Resolved("DATE", "XXXX-XX-XX", True, ["day anchor needed"])
