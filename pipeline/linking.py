@@ -32,7 +32,7 @@ def _ascii(text: str) -> str:
 
 def normalise(name: str) -> str:
     """Order-insensitive normal form of a name: 'Bureau of Ecology and Environment' → 'ecology environment bureau'."""
-    text = _ascii(name).lower().replace("’", "'").replace("'s", "s").replace("'", "")
+    text = _ascii(name).lower().replace("u.s.", "us ").replace("u.k.", "uk ").replace("’", "'").replace("'s", "s").replace("'", "")
     text = re.sub(r"[\"“”‘’]", " ", text)
     words = [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
     words = [w for w in words if w not in DROP_WORDS]

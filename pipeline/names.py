@@ -28,7 +28,7 @@ from .segment import allowed_ranges
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
 NAME_TOKEN = r"(?:U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th))"
-CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de)"
+CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de|,)"
 QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
 
 
@@ -60,7 +60,12 @@ def gazetteer() -> tuple[list[dict], re.Pattern[str], re.Pattern[str]]:
     return rows, re.compile(rf"(?<![\w-])(?:{alt(cs)})(?![\w-])"), re.compile(rf"(?<![\w-])(?:{alt(ci)})(?![\w-])", re.I)
 
 
-RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:\s+|-)(?:{CONNECTOR}\s+)*{NAME_TOKEN})*")
+@lru_cache(maxsize=1)
+def designation_patterns() -> list[tuple[str, re.Pattern[str], str]]:
+    return [(r["id"], re.compile(r["pattern"], re.I), r["kind"]) for r in load_rows("names", "designations")]
+
+
+RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:,?\s+|-)(?:(?:and|of|for|the|on|in|&|'s|’s|de)\s+)*{NAME_TOKEN})*")
 QUOTED_RE = re.compile(r"[\"“]([^\"“”\n]{2,120})[\"”]")
 
 
@@ -150,6 +155,9 @@ class NameExtractor:
             hits.extend(self._gaz_hit(line, m.start(), m.end(), m.group(0).lower()))
         for m in QUOTED_RE.finditer(line):
             hits.extend(self._quoted(line, m))
+        for rule_id, pattern, kind in designation_patterns():
+            for m in pattern.finditer(line):
+                hits.append(NameHit(m.start(), m.end(), "PROGRAMME", None, kind, f"names_{rule_id}"))
         for m in RUN_RE.finditer(line):
             hits.extend(self._run(line, m.start(), m.end()))
         return _select(hits)
@@ -178,13 +186,21 @@ class NameExtractor:
             return []                                   # "Agreement": a back-reference in quotes
         if kind and capitalised:
             return [NameHit(start, end, "PROGRAMME", None, kind, "names_quoted_title")]
-        if generic_head and capitalised:
+        if capitalised and 2 <= len(words) <= 8 and not re.search(r"[.!?;:]", inner):
+            return [NameHit(start, end, "PROGRAMME", None, "project", "names_quoted_titlecase")]
+        if generic_head and (capitalised or len(words) <= 4):
             head = generic_head.group(1)
             k = "platform" if head in ("application system", "app", "application", "system", "platform") else "campaign" if head in ("campaign", "action", "initiative") else "designation" if head in ("base", "pilot", "model", "brand") else "policy"
             return [NameHit(start, end, "PROGRAMME", None, k, "names_quoted_generic_head")]
         return []
 
     def _run(self, line: str, start: int, end: int) -> list[NameHit]:
+        # "X Government and China Development Bank", "NDRC and the Ministry of ...", "Group and Director of ...":
+        # a coordination right after a complete name starts a new name.
+        for m in re.finditer(r",?\s+(?:and|&)\s+(?:the\s+)?", line[start:end]):
+            left_last = line[start:start + m.start()].split()[-1:] or [""]
+            if left_last[0] in self.agency_heads or re.fullmatch(r"[A-Z]{2,}", left_last[0]):
+                return self._run(line, start, start + m.start()) + self._run(line, start + m.end(), end)
         start, end = self._trim_run(line, start, end)
         if end <= start:
             return []
@@ -192,6 +208,9 @@ class NameExtractor:
         # "European Commission in October": a locative/temporal tail without a head noun is not part of the name
         for m in re.finditer(r"\s+(?:in|on)\s+", line[start:end]):
             right = line[start + m.end():end]
+            left_last = line[start:start + m.start()].split()[-1:] or [""]
+            if left_last[0] in self.programme_heads:
+                continue                                # "Law on the Prevention ...": the title goes on
             if not self._has_agency_head(right) and not self._programme_head(right):
                 end = start + m.start()
                 break
@@ -200,6 +219,9 @@ class NameExtractor:
         if not words:
             return []
         kind = self._programme_head(text)
+        first_part = re.split(r"\s+(?:of|for)\s+", text)[0]
+        if kind and self._has_agency_head(first_part) and not self._programme_head(first_part):
+            kind = None                                 # "Joint Office for Promoting the River Chief System" is a body
         last_content = [w for w in words if w.lower() not in ("and", "of", "the", "for", "on", "in")]
         if kind and last_content and last_content[-1] in self.programme_heads or (kind and re.search(r"\b(Plan|Law|Act|Regulations|Agreement|Strategy|Campaign)\s+(?:for|on|of)\b", text)):
             # A year right after an official title stays inside it ("Water Act 2014").
@@ -240,6 +262,18 @@ def _select(hits: list[NameHit]) -> list[NameHit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
+def _dominant_jurisdiction(names) -> str | None:
+    """Most frequent leading place word of the document's agency names (Chongqing, Sichuan, ...)."""
+    from collections import Counter
+
+    counts = Counter()
+    for name in names:
+        m = re.match(r"(?:the\s+)?([A-Z][a-z]+)\s+(?:Municipal|Provincial|City|District|County)\b", name)
+        if m:
+            counts[m.group(1)] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def name_hits(doc: Doc, extractor: NameExtractor) -> Iterator[tuple[NameHit, int, int]]:
     for line_start, line_end in allowed_ranges(doc):
         line = doc.text[line_start:line_end]
@@ -276,12 +310,17 @@ class NamesComponent:
                 if mention_allowed(doc, h.start, h.end) and not any(h.start < e and s < h.end for s, e in taken):
                     hits.append((h, h.start, h.end))
         agencies, programmes = [], []
+        jurisdiction = _dominant_jurisdiction(doc.text[s:e] for h, s, e in hits if h.label == "AGENCY")
         for hit, start, end in sorted(hits, key=lambda x: x[1]):
             span = make_span(doc, start, end, hit.label)
             if span is None:
                 continue
             text = doc.text[start:end]
-            span._.canonical = canonical_key(text, hit.canonical)
+            if hit.label == "AGENCY" and jurisdiction and re.match(r"(?:the\s+)?(?:Municipal|Provincial|City)\b", text):
+                # "Municipal Party Committee" in a Chongqing article is Chongqing's
+                span._.canonical = canonical_key(f"{jurisdiction} {text}", hit.canonical)
+            else:
+                span._.canonical = canonical_key(text, hit.canonical)
             span._.prog_kind = hit.kind if hit.label == "PROGRAMME" else None
             span._.rule = hit.rule
             (agencies if hit.label == "AGENCY" else programmes).append(span)
