@@ -160,9 +160,20 @@ def load(records: Path = typer.Argument(..., help="records JSONL (govnews run ou
 
     Example: govnews load out/records.jsonl --db sqlite:///govnews.sqlite
     """
-    from .db import Loader
+    from sqlalchemy.exc import SQLAlchemyError
 
-    summary = Loader(db).load_file(records)
+    from .db import Loader, LoadError, SchemaVersionError
+
+    if not records.is_file():
+        _fail(f"{records}: no such file")
+    try:
+        with Loader(db) as loader:
+            summary = loader.load_file(records)
+            summary["rows"] = loader.counts()
+    except (LoadError, SchemaVersionError) as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(f"database {db}: {str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}")
     typer.echo(json.dumps(summary))
 
 

@@ -39,7 +39,7 @@ def fragments() -> dict[str, str]:
         "digits": digits,
         "spelled": spelled,
         "fraction": _alt(list(t["fraction"])),
-        "magnitude": _alt([w for w in t["magnitude"] if w != "hundred"]),
+        "magnitude": _alt(list(t["magnitude"])),
         "bound_pre": _alt(list(t["bound_pre"])),
         "bound_post": _alt(list(t["bound_post"])),
         "change_pre": _alt(list(t["change_pre"])),
@@ -72,3 +72,24 @@ def parse_number(surface: str) -> float | None:
 
 def magnitude_value(word: str) -> float:
     return float(word_table()["magnitude"][re.sub(r"\s+", " ", word.lower())])  # type: ignore[arg-type]
+
+
+def parse_spelled_chain(surface: str) -> float | None:
+    """'twenty-eight thousand six hundred forty-two' → 28642; a single word falls back to parse_number."""
+    words = [w for w in re.split(r"[\s-]+", surface.lower().strip()) if w and w != "and"]
+    if len(words) == 1 or (len(words) == 2 and words[1] not in ("hundred", "thousand", "million", "billion")):
+        return parse_number(surface)
+    total, current = 0.0, 0.0
+    table = word_table()["number"]
+    scales = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+    for w in words:
+        if w == "hundred":
+            current = (current or 1) * 100
+        elif w in scales:
+            total += (current or 1) * scales[w]
+            current = 0.0
+        elif w in table and table[w] is not None:
+            current += float(table[w])
+        else:
+            return parse_number(surface)
+    return total + current

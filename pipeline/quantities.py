@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
-from .numerals import fragments, magnitude_value, parse_number, word_table
+from .numerals import fragments, magnitude_value, parse_number, parse_spelled_chain, word_table
 from .resources import load_rows
 from .segment import allowed_ranges
 from .units import to_si
@@ -34,6 +34,10 @@ across from on at by as per than the a an this these those its their it they he 
 could should can may might must do does did not no nor but so if while when where during after before since until
 respectively each every total totaling totalling year-on-year yoy compared against among including such about over under
 more less up down into onto out than then there here also all both only just""".split())
+NOT_NAME_WORDS = frozenset("""about nearly over more less some almost around only and but by of in the a an at to from for with
+than under above below approximately roughly just up down total all these those its their last first since until on per
+january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+rmb usd cny eur gbp yuan""".split())
 YEAR_LIKE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 
 
@@ -80,9 +84,9 @@ def core_patterns() -> dict[str, re.Pattern[str]]:
     return {
         # A number core not glued to a word on its left (PM2.5, G318) and not part of 1.2.3.
         "core": re.compile(
-            rf"(?<![\w.,/]){'(?P<sign>[-−+])?' }(?P<num>{f['digits']})(?![\d])"
+            rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)){'(?P<sign>[-−+])?' }(?P<num>{f['digits']})(?![\d])"
             rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
-            rf"|(?<![\w'-])(?P<spelled>{f['spelled']})(?![\w-])",
+            rf"|(?<![\w'-])(?P<spelled>{f['spelled']}(?:[\s-]+(?:and\s+)?(?:hundred|{f['spelled']})(?![\w-]))*(?:[\s-]+(?:and\s+)?(?:thousand|million|billion)(?:[\s-]+(?:and\s+)?(?:{f['spelled']}|hundred)(?![\w-]))*)*)(?![\w-])",
             re.IGNORECASE),
         "magnitude": re.compile(rf"(?:\s+|-)?(?P<mag>{f['magnitude']})(?![\w])", re.IGNORECASE),
         "bound_pre": re.compile(rf"(?<![\w])(?P<b>{f['bound_pre']})\s+(?:a\s+total\s+of\s+)?$", re.IGNORECASE),
@@ -161,7 +165,7 @@ class QuantityExtractor:
             return v, "q_digits"
         if m.group("frac"):
             return parse_number(m.group("frac")), "q_fraction"
-        return parse_number(m.group("spelled")), "q_spelled"
+        return parse_spelled_chain(m.group("spelled")), "q_spelled"
 
     def _reject_core(self, line: str, m: re.Match[str]) -> bool:
         start, end = m.span()
@@ -178,6 +182,11 @@ class QuantityExtractor:
                 return True
             if re.match(r":\d", after) or re.search(r"\d:$", before):  # times and ratios
                 return True
+            prev = re.search(r"([A-Za-z&][\w&.]*)\s+$", before)
+            if (prev and (prev.group(1)[:1].isupper() or "&" in prev.group(1)) and prev.group(1).lower() not in NOT_NAME_WORDS
+                    and "," not in m.group("num") and not self.post_unit.match(after) and not self.p["magnitude"].match(after)
+                    and not re.match(r"\s+(?:[a-z]+s|people|percent)\b", after)):
+                return True                                         # "S&P 500", "Game 7", "iPhone 11": part of a name
             if start == 0 or line[:start].strip() == "":
                 if self.p["list_marker"].match(line[start - (1 if start and line[start - 1] == "(" else 0):]):
                     return True
@@ -244,7 +253,13 @@ class QuantityExtractor:
                 q.unit, q.end = canonical, unit.end()
                 q.rule += "+unit"
         elif q.extras.get("mag") is None:
-            if re.match(r"[A-Za-z]", line[q.end:q.end + 1]):        # 5G, 3D: a name, not a number
+            glued = re.match(r"(bn|b|mn|mil|m|k|tn)(?![A-Za-z])", line[q.end:])
+            if glued and self.pre_unit.search(line[:q.start]):     # "$4.2b", "S$1mil": money shorthand
+                q.value *= {"bn": 1e9, "b": 1e9, "mn": 1e6, "mil": 1e6, "m": 1e6, "k": 1e3, "tn": 1e12}[glued.group(1)]
+                q.end += glued.end()
+                q.extras["mag"] = glued.group(1)
+                q.rule += "+mag"
+            elif re.match(r"[A-Za-z]", line[q.end:q.end + 1]):      # 5G, 3D: a name, not a number
                 q.value = None
 
     def _look_left(self, line: str, q: Found) -> None:
@@ -292,7 +307,7 @@ class QuantityExtractor:
         if cur2:
             q2.start = mid.end()
             q2.unit = q2.unit or _lookup_unit(cur2.group(0).strip(), self.pre_table)
-        if q2.value is None:
+        if q2.value is None or (q.unit and q2.unit and q.unit != q2.unit):
             return [q]
         if q.unit is None and q2.unit is None and not between and not (joiner == "to" and re.match(r"\s+[a-z]", line[q2.end:])):
             return [q]

@@ -1,0 +1,132 @@
+"""Quantities stage on the NewsQuant dev set (../shared/benchmarks/newsquant/dev.jsonl).
+
+Scores, per the task: overlap F1 (predicted span overlaps the gold span), value F1
+(overlap-matched and value within 0.1 %; a gold range [low, high] matches either end),
+value+unit F1 (value and unit; our canonical units map to CQE names through
+bench/newsquant_units.json; a count matches when the CQE unit is a noun and our item
+contains it). NewsQuant counts time spans ("three years") as quantities while our guide
+makes them DATE durations, so numeric DURATION mentions are scored as quantities with
+their TIMEX unit. Gold quantities without offsets (8 in dev) can only be recalled by value.
+
+Usage: python bench/newsquant.py [--errors]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "benchmarks" / "newsquant" / "dev.jsonl"
+if not DATA.exists():
+    DATA = Path("/work/shared/benchmarks/newsquant/dev.jsonl")
+UNIT_MAP = {k: v for k, v in json.loads((REPO / "bench" / "newsquant_units.json").read_text()).items() if k != "_meta"}
+DUR_UNITS = {"Y": "a", "M": "M", "W": "W", "D": "d", "H": "h"}
+
+
+def predictions(nlp, text: str) -> list[dict]:
+    from pipeline.nlp import make_doc
+    from pipeline.writer import to_record
+
+    rec = to_record(nlp(make_doc(nlp, text, {"doc_id": "nq", "published": None})))
+    out = []
+    for m in rec["mentions"]:
+        if m["type"] == "QUANTITY":
+            out.append(m)
+        elif m["type"] == "DATE" and m["timex_type"] == "DURATION" and not re.match(r"(?i)(a|an|the)\s", m["text"]):
+            dm = re.fullmatch(r"P(T?)(\d+(?:\.\d+)?)([YMWDH])", m["value"])
+            if dm:
+                unit = "min" if dm.group(1) and dm.group(3) == "M" else DUR_UNITS[dm.group(3)]
+                out.append({**m, "value": float(dm.group(2)), "unit": unit, "item": None})
+    return out
+
+
+def value_ok(gold, pred) -> bool:
+    if pred is None:
+        return False
+    values = gold if isinstance(gold, list) else [gold]
+    return any(v is not None and math.isclose(float(v), float(pred), rel_tol=1e-3, abs_tol=1e-9) for v in values)
+
+
+def unit_ok(g: dict, p: dict) -> bool:
+    gu = g.get("unit")
+    if gu is None:
+        return p.get("unit") is None
+    if g.get("unit_kind") == "noun":
+        item = (p.get("item") or "").lower()
+        head = gu.lower().split()[-1]
+        return p.get("unit") is None and (head[:5] in item or not item)
+    names = UNIT_MAP.get(p.get("unit") or "", [])
+    # Our guide gives a rate the unit of its amount ("$14.95 a month" -> USD); CQE writes "dollar per month".
+    return gu.lower() in names or gu.lower().split(" per ")[0] in names
+
+
+def prf(tp, n_pred, n_gold):
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--errors", action="store_true", help="print misses and false alarms")
+    args = ap.parse_args()
+    from pipeline.nlp import build
+
+    nlp = build()
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    n_gold = n_pred = tp_overlap = tp_value = tp_vu = 0
+    t0 = time.perf_counter()
+    for row in rows:
+        gold = row["quantities"]
+        pred = predictions(nlp, row["text"])
+        n_gold += len(gold)
+        n_pred += len(pred)
+        used = set()
+        for g in gold:
+            best = None
+            for i, p in enumerate(pred):
+                if i in used:
+                    continue
+                if g["start"] is not None:
+                    ov = min(g["end"], p["end"]) - max(g["start"], p["start"])
+                    if ov > 0 and (best is None or ov > best[0] or (value_ok(g["value"], p["value"]) and not value_ok(g["value"], pred[best[1]]["value"]))):
+                        best = (ov, i)
+                elif value_ok(g["value"], p["value"]):
+                    best = (1, i)
+            if best is None:
+                if args.errors:
+                    print("MISS", repr(g["text"]), g["value"], g["unit"], "|", row["text"][:100])
+                continue
+            p = pred[best[1]]
+            used.add(best[1])
+            tp_overlap += 1
+            if value_ok(g["value"], p["value"]):
+                tp_value += 1
+                if unit_ok(g, p):
+                    tp_vu += 1
+                elif args.errors:
+                    print("UNIT", repr(g["text"]), g["unit"], "vs", p.get("unit"), p.get("item"))
+            elif args.errors:
+                print("VALUE", repr(g["text"]), g["value"], "vs", p["value"], repr(p["text"]))
+        if args.errors:
+            for i, p in enumerate(pred):
+                if i not in used:
+                    print("FA  ", repr(p["text"]), p.get("rule"), "|", row["text"][:100])
+    seconds = time.perf_counter() - t0
+    result = {"sentences": len(rows), "gold": n_gold, "pred": n_pred,
+              "overlap": prf(tp_overlap, n_pred, n_gold), "value": prf(tp_value, n_pred, n_gold),
+              "value_unit": prf(tp_vu, n_pred, n_gold), "seconds": round(seconds, 2),
+              "reference": {"CQE value+unit F1 (full NewsQuant, published)": 85.6, "quantulum3": 47.2}}
+    (REPO / "bench" / "results").mkdir(exist_ok=True)
+    (REPO / "bench" / "results" / "newsquant_dev.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
