@@ -33,7 +33,7 @@ ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
 FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
-TALLY_CONTEXT = re.compile(r"(air|excellent|good|polluted|pollution|heav(y|ily)|blue[- ]sky|quality|compliance|fine days|sunny|rain|increase of|decrease of|more than the same|fewer)", re.I)
+TALLY_CONTEXT = re.compile(r"(air quality|good air|good-air|excellent|good or|polluted|heav(y|ily) pollut|blue[- ]sky|compliance|fine days|sunny|rain(y|fall)|increase of|decrease of|more than the same|fewer|exceed(ed|ing)? the standard)", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -383,7 +383,8 @@ class DateExtractor:
             return []
         month, day = (int(x) for x in mmdd.split("-"))
         y = m.group("y")
-        off = _rel_year(m.group("rel") + " year") if m.group("rel") else None
+        rel = m.group("rel") or m.groupdict().get("rel2")
+        off = _rel_year(rel + " year") if rel else None
         p = Partial(year=int(y) if y else None, year_offset=off if not y else None, month=month, day=day)
         return [(m.start(), m.end(), p)]
 
@@ -452,6 +453,8 @@ def _followed_by_unit(line: str, pos: int) -> bool:
 def _is_tally(line: str, m: re.Match[str], n: float | None) -> bool:
     """Days/hours counted as an amount of something (good-air days), not a length of time."""
     before = line[max(0, m.start() - 25):m.start()].lower()
+    if re.search(r"\b(on|of)\s+$", before):
+        return True                                   # "exceeded the standard on 18 days"
     if re.search(r"\b(within|for|in|after|over|under|last(ed|ing)?|lasting|takes?|took|about|nearly|up to|every|each|than)\s+$", before):
         if not re.search(r"(more|fewer|less) than\s+$", before):
             return False

@@ -27,7 +27,7 @@ from .segment import allowed_ranges
 
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
-NAME_TOKEN = r"(?:U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th))"
+NAME_TOKEN = r"(?:No\.\s?\d+|U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th))"
 CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de|,)"
 QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
 
@@ -176,8 +176,13 @@ class NameExtractor:
         words = self._words(inner)
         if not words or len(words) > 20:
             return []
-        after = line[m.end():m.end() + 40].lower()
-        generic_head = re.match(r"\s*(application system|app|application|system|platform|campaign|action|initiative|project|programme|program|model|mechanism|brand|pilot|base|policy|reform|strategy)\b", after)
+        after = line[m.end():m.end() + 60].lower()
+        generic_head = re.match(r"\s*(?:[a-z-]+\s+){0,3}?(mobile app|application system|app|application|system|platform|campaign|action|initiative|project|programme|program|model|mechanism|brand|pilot|base|policy|reform|strategy)\b", after)
+        titled = re.match(r"\s+((?:[A-Z][\w'-]*\s+(?:(?:and|of|the|for)\s+)*)*[A-Z][\w'-]*)", line[m.end():])
+        if titled and self._programme_head(titled.group(1)) and not self._has_agency_head(titled.group(1)):
+            # '"Two Mountains" Practice and Innovation Base': the name continues past its inner quotes
+            return [NameHit(m.start(), m.end() + titled.end(), "PROGRAMME", None,
+                            self._programme_head(titled.group(1)), "names_quoted_continued")]
         capitalised = sum(1 for w in words if w[:1].isupper()) >= max(1, (len(words) + 1) // 2)
         kind = self._programme_head(inner)
         if self._has_agency_head(inner) and not kind:
@@ -186,21 +191,34 @@ class NameExtractor:
             return []                                   # "Agreement": a back-reference in quotes
         if kind and capitalised:
             return [NameHit(start, end, "PROGRAMME", None, kind, "names_quoted_title")]
-        if capitalised and 2 <= len(words) <= 8 and not re.search(r"[.!?;:]", inner):
-            return [NameHit(start, end, "PROGRAMME", None, "project", "names_quoted_titlecase")]
         if generic_head and (capitalised or len(words) <= 4):
             head = generic_head.group(1)
-            k = "platform" if head in ("application system", "app", "application", "system", "platform") else "campaign" if head in ("campaign", "action", "initiative") else "designation" if head in ("base", "pilot", "model", "brand") else "policy"
+            k = "platform" if head in ("mobile app", "application system", "app", "application", "system", "platform") else "campaign" if head in ("campaign", "action", "initiative") else "designation" if head in ("base", "pilot", "model", "brand") else "policy"
             return [NameHit(start, end, "PROGRAMME", None, k, "names_quoted_generic_head")]
+        if capitalised and 2 <= len(words) <= 8 and not re.search(r"[.!?;:]", inner) and inner == m.group(1) and inner[:1].isalnum():
+            return [NameHit(start, end, "PROGRAMME", None, "project", "names_quoted_titlecase")]
         return []
 
-    def _run(self, line: str, start: int, end: int) -> list[NameHit]:
-        # "X Government and China Development Bank", "NDRC and the Ministry of ...", "Group and Director of ...":
-        # a coordination right after a complete name starts a new name.
-        for m in re.finditer(r",?\s+(?:and|&)\s+(?:the\s+)?", line[start:end]):
-            left_last = line[start:start + m.start()].split()[-1:] or [""]
-            if left_last[0] in self.agency_heads or re.fullmatch(r"[A-Z]{2,}", left_last[0]):
-                return self._run(line, start, start + m.start()) + self._run(line, start + m.end(), end)
+    def _run(self, line: str, start: int, end: int, coordinated: bool = False) -> list[NameHit]:
+        # "X Government and China Development Bank", "NDRC and the Ministry of ...", "Group and Director of ...",
+        # "X Department of Ecology and Environment and the Y Bureau": a coordination after a complete name
+        # starts a new name.
+        for m in re.finditer(r",?\s+(?:and|&)\s+(the\s+)?", line[start:end]):
+            left = line[start:start + m.start()]
+            right = line[start + m.end():end]
+            left_last = left.split()[-1:] or [""]
+            strong = m.group(1) is not None and ((self._has_agency_head(left) and self._has_agency_head(right))
+                                                  or (self._programme_head(left) and self._programme_head(right)))
+            if strong or left_last[0] in self.agency_heads or re.fullmatch(r"[A-Z]{2,}", left_last[0]):
+                return (self._run(line, start, start + m.start(), coordinated=True)
+                        + self._run(line, start + m.end(), end, coordinated=True))
+        # "The State Council's Action Plan ...": a body's possessive programme is two names
+        poss = re.search(r"['’]s\s+", line[start:end])
+        if poss and self._has_agency_head(line[start:start + poss.start()]) is False and self._programme_head(line[start + poss.end():end]):
+            pass
+        if poss and self._programme_head(line[start + poss.end():end]) and not self._programme_head(line[start:start + poss.start()]):
+            left_hits = [NameHit(h.start, h.end, "AGENCY", h.canonical, None, h.rule) for h in self._run(line, start, start + poss.start(), coordinated=True)]
+            return left_hits + self._run(line, start + poss.end(), end, coordinated=True)
         start, end = self._trim_run(line, start, end)
         if end <= start:
             return []
@@ -208,9 +226,8 @@ class NameExtractor:
         # "European Commission in October": a locative/temporal tail without a head noun is not part of the name
         for m in re.finditer(r"\s+(?:in|on)\s+", line[start:end]):
             right = line[start + m.end():end]
-            left_last = line[start:start + m.start()].split()[-1:] or [""]
-            if left_last[0] in self.programme_heads:
-                continue                                # "Law on the Prevention ...": the title goes on
+            if self._programme_head(line[start:start + m.start()]):
+                continue                                # "Law of the PRC on Yangtze River Protection": the title goes on
             if not self._has_agency_head(right) and not self._programme_head(right):
                 end = start + m.start()
                 break
@@ -241,7 +258,7 @@ class NameExtractor:
             for s, e in self._split_coordination(line, start, end):
                 part = line[s:e]
                 content = [w for w in self._words(part) if w not in self.generic and w.lower() not in ("and", "of", "the")]
-                if all(w in self.agency_heads for w in content) and not (s != start):
+                if all(w in self.agency_heads for w in content) and not (s != start) and not coordinated:
                     continue                            # "the Bureau", "Municipal Government" alone: anaphoric
                 if not content:
                     continue

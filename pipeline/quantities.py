@@ -34,7 +34,11 @@ across from on at by as per than the a an this these those its their it they he 
 could should can may might must do does did not no nor but so if while when where during after before since until
 respectively each every total totaling totalling year-on-year yoy compared against among including such about over under
 more less up down into onto out than then there here also all both only just""".split())
-NOT_NAME_WORDS = frozenset("""about nearly over more less some almost around only and but by of in the a an at to from for with
+DECREASE_VERBS = ("cut", "reduc", "lower", "slash", "decreas", "shrink", "shrank", "trim")
+# "cut coal consumption by 3.5 million tonnes", "raise output by 10%": the verb sets the direction
+VERB_BY = re.compile(r"\b(cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|decrease[sd]?|shrink|shrank|trim(?:med)?|"
+                     r"increase[sd]?|increasing|raise[sd]?|raising|boost(?:ed|s|ing)?|expand(?:ed|s)?|grow|grew)\b[^.;:!?]{0,50}?\bby\s+(?:(?:about|nearly|around|some|more than|over|almost|roughly)\s+)?$", re.I)
+NOT_NAME_WORDS = frozenset("""between about nearly over more less some almost around only and but by of in the a an at to from for with
 than under above below approximately roughly just up down total all these those its their last first since until on per
 january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
 rmb usd cny eur gbp yuan""".split())
@@ -111,14 +115,31 @@ def _lookup_unit(surface: str, table: dict[str, str]) -> str | None:
 
 
 def _take_item(text: str, pos: int) -> str | None:
-    """Counted noun phrase right after a count: words up to a function word or punctuation."""
-    words = []
-    for m in re.finditer(r"\s*([A-Za-z][A-Za-z'-]*)|\s*(\S)", text[pos:pos + 80]):
-        word = m.group(1)
-        if not word or word.lower() in ITEM_STOP or len(words) >= 5:
+    """Counted noun phrase right after a count: words up to a function word, punctuation, or
+    the first plural noun (what follows a plural head is usually the verb: "300 volunteers joined")."""
+    words: list[str] = []
+    tokens = [m.group(1) or m.group(2) for m in re.finditer(r"\s*([A-Za-z][A-Za-z'-]*)|\s*(\S)", text[pos:pos + 100])]
+    i = 0
+    while i < len(tokens) and len(words) < 6:
+        word = tokens[i]
+        if not word[:1].isalpha() or word.lower() in ITEM_STOP:
+            # "districts and counties": a coordinated plural head continues the item
+            if (word.lower() == "and" and words and _plural(words[-1]) and i + 1 < len(tokens)
+                    and tokens[i + 1][:1].isalpha() and _plural(tokens[i + 1])):
+                words += [word, tokens[i + 1]]
+                i += 2
+                continue
             break
         words.append(word)
+        if _plural(word) and not (i + 1 < len(tokens) and tokens[i + 1].lower() == "and"):
+            break
+        i += 1
     return " ".join(words) or None
+
+
+def _plural(word: str) -> bool:
+    w = word.lower()
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
 
 
 class QuantityExtractor:
@@ -183,7 +204,10 @@ class QuantityExtractor:
             if re.match(r":\d", after) or re.search(r"\d:$", before):  # times and ratios
                 return True
             prev = re.search(r"([A-Za-z&][\w&.]*)\s+$", before)
-            if (prev and (prev.group(1)[:1].isupper() or "&" in prev.group(1)) and prev.group(1).lower() not in NOT_NAME_WORDS
+            sentence_initial = bool(prev) and re.search(r"(^|[.!?:;\"“(]\s*)$", before[:prev.start()]) is not None
+            if re.match(r"\s+(?:hot\s?line|service hotline|helpline)\b", after, re.I):
+                return True                                         # "the 12369 hotline"
+            if (prev and not sentence_initial and (prev.group(1)[:1].isupper() or "&" in prev.group(1)) and prev.group(1).lower() not in NOT_NAME_WORDS
                     and "," not in m.group("num") and not self.post_unit.match(after) and not self.p["magnitude"].match(after)
                     and not re.match(r"\s+(?:[a-z]+s|people|percent)\b", after)):
                 return True                                         # "S&P 500", "Game 7", "iPhone 11": part of a name
@@ -272,6 +296,11 @@ class QuantityExtractor:
                 q.rule += "+currency"
                 before = line[:q.start]
         change = self.p["change_pre"].search(before)
+        verb = VERB_BY.search(before)
+        if verb and not change:
+            q.change = "decrease" if verb.group(1).lower().startswith(DECREASE_VERBS) else "increase"
+            q.rule += "+verbby"
+            return
         if change:
             q.change = word_table()["change_pre"].get(_last_change_word(change.group("c")))  # type: ignore[assignment]
             if change.group("b"):
@@ -317,9 +346,10 @@ class QuantityExtractor:
             q.value *= magnitude_value(q2.extras["mag"])
         if q2.unit is None:
             q2.unit = q.unit
+        levels = levels or (q.change is not None and joiner == "to")   # "rose by 5 days to 333 days"
         if levels:
             # "fell from 51 to 34 μg/m3": an old and a new level, not a range
-            q.change = q2.change = None
+            q2.change = None
             q.rule += "+levels"
             q2.rule = q2.rule.replace("+range", "+levels")
             return [q, q2]
