@@ -85,7 +85,10 @@ class NameExtractor:
         return re.findall(r"[\w'’.-]+", text)
 
     def _has_agency_head(self, text: str) -> bool:
-        return any(w in self.agency_heads for w in self._words(text))
+        words = self._words(text)
+        if "Group" in words and not any(w in ("Leading", "Leadership", "Working", "Inspection", "Steering", "Expert") for w in words):
+            words = [w for w in words if w != "Group"]     # "Chongqing Water Group" is a company
+        return any(w in self.agency_heads for w in words)
 
     def _programme_head(self, text: str) -> str | None:
         words = self._words(text)

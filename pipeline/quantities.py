@@ -13,7 +13,9 @@ the guide: currency words inside, bound and change words outside.
 """
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -42,6 +44,7 @@ NOT_NAME_WORDS = frozenset("""between about nearly over more less some almost ar
 than under above below approximately roughly just up down total all these those its their last first since until on per
 january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
 rmb usd cny eur gbp yuan""".split())
+CONTEXT_LEFT, CONTEXT_RIGHT = 256, 512   # characters of a line a number's rules may look at
 YEAR_LIKE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 
 
@@ -153,7 +156,9 @@ class QuantityExtractor:
         return [m.span() for m in self.p["phone"].finditer(line)]
 
     def extract_line(self, line: str, blocked: list[tuple[int, int]] | None = None) -> list[Found]:
-        blocked = list(blocked or []) + self._masked(line)
+        blocked = sorted(list(blocked or []) + self._masked(line))
+        b_starts = [b[0] for b in blocked]
+        b_span = max((b[1] - b[0] for b in blocked), default=0)
         found: list[Found] = []
         pos = 0
         while True:
@@ -161,9 +166,18 @@ class QuantityExtractor:
             if not m:
                 break
             pos = m.end()
-            q = self._build(line, m, blocked)
+            # Each number is built inside a window of its context (CONTEXT_LEFT/RIGHT characters), so
+            # a long line with many numbers costs linear, not quadratic, time (issue 10).
+            lo, hi = max(0, m.start() - CONTEXT_LEFT), min(len(line), m.end() + CONTEXT_RIGHT)
+            window = line[lo:hi]
+            near = blocked[bisect_left(b_starts, lo - b_span):bisect_left(b_starts, hi)]
+            q = self._build(window, self.p["core"].match(window, m.start() - lo),
+                            [(a - lo, b - lo) for a, b in near])
             if q is None:
                 continue
+            for part in q:
+                part.start += lo
+                part.end += lo
             for part in q:
                 prev = found[-1] if found else None
                 # "increases of 29.8 percent and 51.9 percent": a coordinated amount shares the change

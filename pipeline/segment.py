@@ -29,6 +29,8 @@ EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
 LINE_KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
 _SENTENCE_END = re.compile(r"[.!?。;:…]['\"”’)]*\s*$")
 _WORD = re.compile(r"\S+")
+# "Technology leads innovationHow long does it take ...": a heading glued to the paragraph after it
+_GLUED_HEADING = re.compile(r"^([A-Z][^.!?:;\"“]{5,120}?[a-z])(?=[A-Z][a-z]+\s)")
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,28 @@ class LineClassifier:
                 continue
             prev_k = lines[nonempty[pos - 1]]["kind"] if pos > 0 else None
             next_k = lines[nonempty[pos + 1]]["kind"] if pos + 1 < len(nonempty) else None
-            if (prev_k == "caption" and next_k == "caption") or (next_k == "caption" and words[i] <= 4 and not _SENTENCE_END.search(text[lines[i]["start"]:lines[i]["end"]])):
+            line_text = text[lines[i]["start"]:lines[i]["end"]].strip()
+            is_name = all(w[:1].isupper() for w in line_text.split())      # "Chen Wei" above his photo
+            if (prev_k == "caption" and next_k == "caption") or (next_k == "caption" and words[i] <= 4 and is_name and not _SENTENCE_END.search(line_text)):
                 lines[i]["kind"], lines[i]["rule"] = "caption", "cap_block"
+        # A site name on the first line, directly above navigation or chrome, is chrome too.
+        if len(nonempty) > 1 and lines[nonempty[0]]["kind"] == "body" and lines[nonempty[1]]["kind"] == "boilerplate" \
+                and lines[nonempty[1]]["rule"] == "bp_nav":
+            lines[nonempty[0]]["kind"], lines[nonempty[0]]["rule"] = "boilerplate", "bp_site_above_nav"
         title_open, seen_body = True, False
         for pos, i in enumerate(nonempty):
             entry = lines[i]
             line = text[entry["start"]:entry["end"]]
             if words[i] >= self.long_line_words:
                 title_open = False
+            if entry["kind"] == "caption":
+                title_open = False          # an article that opens with photos has no title line (seed 000)
             if entry["kind"] != "body":
+                continue
+            glued = _GLUED_HEADING.match(line)
+            if glued and len(_WORD.findall(glued.group(1))) <= 12 and pos > 0:
+                entry["kind"], entry["rule"] = "heading", "heading_glued_to_body"   # kind of its first part
+                seen_body = True
                 continue
             if title_open and not seen_body and self._looks_like_headline(line, words[i], self.title_max_words):
                 entry["kind"], entry["rule"] = "title", "title_first_headline"
@@ -118,6 +133,11 @@ class LineClassifier:
             if (not is_last and self._looks_like_headline(line, words[i], self.heading_max_words)
                     and lines[nonempty[pos + 1]]["kind"] in ("body",)):
                 entry["kind"], entry["rule"] = "heading", "heading_short_unpunctuated"
+                continue
+            following = [lines[j]["kind"] for j in nonempty[pos + 1:]]
+            if (seen_body and self._looks_like_headline(line, words[i], self.title_max_words)
+                    and all(k in ("boilerplate", "metadata") for k in following)):
+                entry["kind"], entry["rule"] = "boilerplate", "bp_feed_headline"   # another story's headline
                 continue
             seen_body = True
             title_open = False
@@ -187,7 +207,7 @@ def _subtract(anchor: tuple[int, int | None, int | None], n: int, unit: str) -> 
     return None
 
 
-def _parse_found_date(span: str, default_year: int | None) -> str | None:
+def _parse_found_date(span: str, default_year: int | None, retrieved_date: date | None = None) -> str | None:
     """Parse a date string that a rule found (never free text) with dateparser."""
     import dateparser  # imported lazily: only documents without a published date pay for it
 
@@ -202,7 +222,12 @@ def _parse_found_date(span: str, default_year: int | None) -> str | None:
     if not has_year and not compact:
         span = f"{span} {default_year}"
     parsed = dateparser.parse(span.replace("Sept.", "Sep.").replace("/", "-"), languages=["en"], settings=settings)
-    return parsed.date().isoformat() if parsed else None
+    if not parsed:
+        return None
+    found = parsed.date()
+    if not has_year and not compact and retrieved_date is not None and found > retrieved_date:
+        found = found.replace(year=found.year - 1)   # "Dec. 28" retrieved in January: last year's December
+    return found.isoformat()
 
 
 def find_published(text: str, url: str | None, retrieved: str | None,
@@ -224,7 +249,8 @@ def find_published(text: str, url: str | None, retrieved: str | None,
             if value:
                 return value, rule.basis, rule.id
             continue
-        value = _parse_found_date(m.group("date"), anchor[0] if anchor else None)
+        retrieved_day = date(anchor[0], anchor[1] or 12, anchor[2] or calendar.monthrange(anchor[0], anchor[1] or 12)[1]) if anchor else None
+        value = _parse_found_date(m.group("date"), anchor[0] if anchor else None, retrieved_day)
         if value:
             return value, rule.basis, rule.id
     return None, None, None

@@ -180,6 +180,24 @@ def test_database_refusal_names_the_record(backend, tmp_path, request, records):
         assert loader.counts() == before
 
 
+def test_cli_load_twice_and_bad_file(tmp_path, records):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    src = write_jsonl(tmp_path / "records.jsonl", records)
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    runs = [CliRunner().invoke(app, ["load", str(src), "--db", url]) for _ in range(2)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[0].output
+    first, second = (json.loads(r.stdout) for r in runs)
+    assert first["rows"] == second["rows"] == expected_counts(records)
+    bad = copy.deepcopy(records[0])
+    bad["mentions"][0]["text"] = ""
+    result = CliRunner().invoke(app, ["load", str(write_jsonl(tmp_path / "bad.jsonl", [bad])), "--db", url])
+    assert result.exit_code == 2
+    assert f"bad.jsonl:1: record '{bad['doc_id']}': mentions/0" in result.stderr
+
+
 def test_malformed_json_line_is_named(tmp_path, records):
     path = tmp_path / "broken.jsonl"
     path.write_text(json.dumps(records[0]) + "\n{not json\n", encoding="utf-8")

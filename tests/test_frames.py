@@ -67,11 +67,11 @@ def test_counts_and_values_match_the_records(records, corpus_frames):
     for doc_id, i, m in mentions[::37]:
         row = by_id.loc[f"{doc_id}#{i}"]
         assert (row["type"], row["start"], row["end"], row["text"]) == (m["type"], m["start"], m["end"], m["text"])
-    q = f["quantities"].merge(f["mentions"][["mention_id", "text"]], on="mention_id")
-    src = {(d, m["text"]): m for d, _, m in mentions if m["type"] == "QUANTITY"}
-    for row in q.head(50).itertuples():
-        m = src[(row.doc_id, row.text)]
+    src = {f"{d}#{i}": m for d, i, m in mentions if m["type"] == "QUANTITY"}
+    for row in f["quantities"].itertuples():
+        m = src[row.mention_id]
         assert (pd.isna(row.value) and m["value"] is None) or row.value == pytest.approx(m["value"])
+        assert (pd.isna(row.unit) and m["unit"] is None) or row.unit == m["unit"]
     # dates are anchored on their article's publication date
     anchors = f["dates"].merge(f["articles"][["doc_id", "published"]], on="doc_id")
     assert (anchors["anchor"].fillna("") == anchors["published"].fillna("")).all()
