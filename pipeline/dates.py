@@ -12,7 +12,9 @@ to the quantities stage.
 """
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -25,7 +27,7 @@ from .numerals import fragments as number_fragments
 from .numerals import parse_number
 from .resources import load_rows
 from .segment import allowed_ranges
-from .timex import Partial, parse_anchor, resolve
+from .timex import Partial, Resolved, parse_anchor, resolve
 
 GROUP = "date"
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q": "Q", "H": "H", "MIN": "MIN"}
@@ -33,6 +35,7 @@ ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
 FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
+SENTENCE_MAX = 1000   # characters either side of a date that _tense reads as its sentence
 TALLY_CONTEXT = re.compile(r"(air quality|good air|good-air|excellent|good or|polluted|heav(y|ily) pollut|blue[- ]sky|compliance|fine days|sunny|rain(y|fall)|increase of|decrease of|more than the same|fewer|exceed(ed|ing)? the standard)", re.I)
 
 
@@ -110,7 +113,8 @@ def _num(s: str | None) -> float | None:
         return {"thousand": 1000, "hundred": 100, "decade": 1, "century": 1}[s]
     if s in ("few", "several", "many", "a few", "couple of", "a couple of"):
         return None
-    return parse_number(s)
+    v = parse_number(s)
+    return v if v is None or math.isfinite(v) else None     # "1,000,...,000 years": beyond float range
 
 
 def _rel_year(rel: str | None) -> int | None:
@@ -170,14 +174,17 @@ class DateExtractor:
                     candidates.append((whole_start, whole_end, order, Hit(s, e, partial, rule.id)))
         # leftmost-longest over whole matches (a range's two parts travel together)
         chosen: list[Hit] = []
-        taken: list[tuple[int, int]] = []
+        taken_starts: list[int] = []     # the taken matches are disjoint: sorted starts and ends, bisect (issue 10)
+        taken_ends: list[int] = []
         groups: dict[tuple[int, int, int], list[Hit]] = {}
         for ws, we, order, hit in candidates:
             groups.setdefault((ws, we, order), []).append(hit)
         for (ws, we, order) in sorted(groups, key=lambda k: (-(k[1] - k[0]), k[0], k[2])):
-            if any(ws < te and ts < we for ts, te in taken):
+            i = bisect_left(taken_starts, we)
+            if i and taken_ends[i - 1] > ws:
                 continue
-            taken.append((ws, we))
+            taken_starts.insert(i, ws)
+            taken_ends.insert(i, we)
             chosen.extend(groups[(ws, we, order)])
         return sorted(chosen, key=lambda h: h.start)
 
@@ -187,9 +194,10 @@ class DateExtractor:
         # A past participle or past verb right before the date decides ("released in November").
         if re.search(r"\b(?:\w+ed|was|were|had|began|took|held|signed|issued|released|launched)\s+(?:in|on|since|by|from|during)?\s*$", line[max(0, m.start() - 40):m.start()]):
             return True
-        s = max(line.rfind(".", 0, m.start()), line.rfind(";", 0, m.start())) + 1
-        e = line.find(".", m.end())
-        sentence = line[s:e if e >= 0 else len(line)]
+        lo, hi = max(0, m.start() - SENTENCE_MAX), min(len(line), m.end() + SENTENCE_MAX)   # bounded: issue 10
+        s = max(line.rfind(".", lo, m.start()), line.rfind(";", lo, m.start()), lo - 1) + 1
+        e = line.find(".", m.end(), hi)
+        sentence = line[s:e if e >= 0 else hi]
         return not FUTURE_MARKERS.search(sentence)
 
     def _h_mdy(self, m, line):
@@ -484,17 +492,24 @@ class DatesComponent:
         under = 0
         last_year: int | None = None     # the year most recently mentioned: the referent of "that year"
         last_year_line = -1
+        line_no, counted_to = 0, 0       # newlines before the hit, counted incrementally (hits come in text order)
         for hit, start, end in date_hits(doc, self.extractor):
             span = make_span(doc, start, end, "DATE")
             if span is None:
                 continue
             local_anchor = anchor
-            line_no = doc.text.count("\n", 0, start)
+            if start < counted_to:
+                line_no, counted_to = 0, 0
+            line_no += doc.text.count("\n", counted_to, start)
+            counted_to = start
             if hit.rule == "date_rel_earlier" and last_year_line != line_no:
                 last_year = None          # "a year earlier" looks back only within its own paragraph
             if hit.partial.relative_to_previous and last_year is not None:
                 local_anchor = (last_year, None, None) if hit.partial.month_offset is None else (last_year, 1, None)
-            resolved = resolve(hit.partial, local_anchor)
+            try:
+                resolved = resolve(hit.partial, local_anchor)
+            except (OverflowError, ValueError):   # "800,000 days ago": before year 1 (issue 10)
+                resolved = Resolved(hit.partial.timex_type, "XXXX", True, ["out of the calendar's range"])
             if resolved.timex_type == "DATE" and resolved.value[:4].isdigit() and not hit.partial.relative_to_previous:
                 last_year = int(resolved.value[:4])
                 last_year_line = line_no

@@ -20,7 +20,9 @@ DROP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "&", "municipal",
 SYNONYMS = {"ecological": "ecology", "environmental": "environment", "centre": "center", "programme": "program",
             "organisation": "organization", "higher": "high", "ten": "10", "cities": "city", "bases": "base",
             "campaigns": "campaign", "plans": "plan", "zones": "zone", "chinas": "china"}
-HEAD_WORDS = ("bureau", "ministry", "department", "division", "commission", "administration", "office", "center",
+JURISDICTIONS = frozenset("""chongqing sichuan china national state yubei wanzhou fuling jiangjin kaizhou qianjiang wushan
+fengjie yongchuan jiulongpo liangjiang chengdu beijing shanghai guizhou yunnan hubei us uk eu european""".split())
+HEAD_WORDS = ("law", "plan", "regulations", "campaign", "strategy", "agreement", "system", "base", "zone", "bureau", "ministry", "department", "division", "commission", "administration", "office", "center",
               "committee", "government", "congress", "court", "procuratorate", "agency", "council", "institute",
               "group", "team", "corps")
 
@@ -34,11 +36,22 @@ def normalise(name: str) -> str:
     """Order-insensitive normal form of a name: 'Bureau of Ecology and Environment' → 'ecology environment bureau'."""
     text = _ascii(name).lower().replace("u.s.", "us ").replace("u.k.", "uk ").replace("’", "'").replace("'s", "s").replace("'", "")
     text = re.sub(r"[\"“”‘’]", " ", text)
+    # "of the People's Republic of China", "Communist Party of China", "CPC ... Committee" fold away
+    text = re.sub(r"\b(of\s+)?(the\s+)?peoples\s+republic\s+of\s+china\b", " ", text)
+    text = re.sub(r"\b(of\s+)?(the\s+)?communist\s+party\s+of\s+china\b", " party ", text)
+    text = re.sub(r"\bcpc\b", " party ", text)
+    text = re.sub(r"\bmunicipality\b", " ", text)
     words = [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
     words = [w for w in words if w not in DROP_WORDS]
     # "Bureau of X and Y" and "X and Y Bureau" fold to one order: head words last, rest in order.
     heads = [w for w in words if w in HEAD_WORDS]
+    # Word order varies across translations ("CPC Chongqing Committee", "Law on Yangtze River
+    # Protection"): the jurisdiction stays first, the other modifiers are sorted, heads go last.
     rest = [w for w in words if w not in HEAD_WORDS]
+    if rest and rest[0] in JURISDICTIONS:
+        rest = rest[:1] + sorted(rest[1:])
+    else:
+        rest = sorted(rest)
     return " ".join(rest + heads)
 
 

@@ -13,6 +13,7 @@ entities are merged with the rules (rules win on overlap).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
@@ -27,7 +28,7 @@ from .segment import allowed_ranges
 
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
-NAME_TOKEN = r"(?:No\.\s?\d+|U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|\d+(?:st|nd|rd|th))"
+NAME_TOKEN = r"(?:No\.\s?\d+|U\.S\.|U\.K\.|[A-Z]{2,}(?![a-z])|[A-Z][a-z0-9'’]*(?:-[A-Za-z0-9][a-z0-9'’]*)*|(?<!\d)\d+(?:st|nd|rd|th))"
 CONNECTOR = r"(?:and|of|for|the|on|in|&|'s|’s|de|,)"
 QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
 
@@ -275,9 +276,14 @@ class NameExtractor:
 def _select(hits: list[NameHit]) -> list[NameHit]:
     """Longest first, no overlaps; gazetteer keys survive on exact ties."""
     chosen: list[NameHit] = []
+    starts: list[int] = []           # chosen hits are disjoint: sorted starts/ends and bisect (issue 10)
+    ends: list[int] = []
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.rule != "names_gazetteer", h.start)):
-        if any(h.start < c.end and c.start < h.end for c in chosen):
+        i = bisect_left(starts, h.end)
+        if i and ends[i - 1] > h.start:
             continue
+        starts.insert(i, h.start)
+        ends.insert(i, h.end)
         chosen.append(h)
     return sorted(chosen, key=lambda h: h.start)
 
@@ -347,11 +353,16 @@ class NamesComponent:
         doc.spans["agency"] = agencies
         doc.spans["programme"] = programmes
         # Numbers and dates inside a name are part of the name, not mentions of their own.
-        names = [(s.start_char, s.end_char) for s in agencies + programmes]
+        names = sorted((s.start_char, s.end_char) for s in agencies + programmes)
+        name_starts = [a for a, _ in names]
+        reach, far = [], -1              # reach[i]: the furthest end among names[:i + 1] (bisect, not a scan)
+        for _, b in names:
+            far = max(far, b)
+            reach.append(far)
         for group in ("quantity", "date"):
             if group in doc.spans:
                 doc.spans[group] = [s for s in doc.spans[group]
-                                    if not any(a <= s.start_char and s.end_char <= b for a, b in names)]
+                                    if not (i := bisect_right(name_starts, s.start_char)) or reach[i - 1] < s.end_char]
         return doc
 
 

@@ -438,6 +438,10 @@ class QuantitiesComponent:
             span._.change = q.change
             span._.item = q.item if q.unit is None else None
             span._.si_value, span._.si_unit = to_si(value, q.unit)
+            if value is not None and not math.isfinite(value):
+                span._.value = None                         # beyond float range: JSON has no Infinity (issue 10)
+            if span._.si_value is not None and not math.isfinite(span._.si_value):
+                span._.si_value = span._.si_unit = None
             span._.rule = q.rule
             spans.append(span)
         doc.spans[GROUP] = spans
