@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -241,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     ap.add_argument("--no-augment", action="store_true", help="gold train sentences only (for comparison)")
     args = ap.parse_args(argv)
+    if os.environ.get("PYTHONHASHSEED") != "0" and argv is None:
+        # label and feature sets are iterated in hash order while the model is initialised: fix it
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
 
     from spacy.cli.train import train
 

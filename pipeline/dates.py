@@ -295,7 +295,22 @@ class DateExtractor:
     def _h_quarter(self, m, line):
         q = ORD_WORDS[m.group("ord").lower()]
         y = int(m.group("y")) if m.group("y") else None
-        return [(m.start(), m.end(), Partial(year=y, year_offset=_rel_year(m.group("rel")), quarter=q))]
+        rel = _rel_year(m.group("rel"))
+        # A bare quarter is the most recent one of that number (news reports past quarters).
+        return [(m.start(), m.end(), Partial(year=y, year_offset=rel, quarter=q,
+                                             month_default_year=(y is None and rel is None), past_tense=self._tense(m, line)))]
+
+    def _h_the_quarter(self, m, line):
+        which = (m.group("which") or "").lower()
+        off = {"current": 0, "year-earlier": -5, "year-ago": -5}.get(which, -1)
+        return [(m.start(), m.end(), Partial(quarter_offset=off))]
+
+    def _h_rel_month(self, m, line):
+        rel = re.sub(r"\s+", " ", m.group("rel").lower())
+        month = _month(m.group("m"))
+        if rel in ("this", "this coming", "this past"):
+            return [(m.start(), m.end(), Partial(year_offset=0, month=month))]
+        return [(m.start(), m.end(), Partial(month=month, month_default_year=True, past_tense=(rel == "last")))]
 
     def _h_first_n(self, m, line):
         n = _num(m.group("n"))
@@ -370,6 +385,7 @@ class DateExtractor:
         rel = (m.group("rel") or "").lower()
         dp = m.group("dp")
         p = Partial(weekday=int(lexicon()["weekday"][m.group("wd").lower()]),
+                    week_offset=-1 if rel == "last" else None,
                     weekday_future=(rel == "next") or not self._tense(m, line),
                     daypart=lexicon()["daypart"][dp.lower()] if dp else None)
         return [(m.start(), m.end(), p)]
@@ -397,6 +413,8 @@ class DateExtractor:
         return [(m.start(), m.end(), p)]
 
     def _h_duration(self, m, line):
+        if (m.groupdict().get("n") or "").lower() in ("a", "an") and re.search(r"\d[\d,.]*\s*(?:[a-zA-Z%$€£]+\s+){0,3}$", line[max(0, m.start() - 40):m.start()]):
+            return []                               # "$14.95 a month", "5.33 million tons a day": a rate, not a date
         unit_word = re.sub(r"\s+", " ", m.group("u").lower())
         unit = lexicon()["unit"].get(unit_word) or lexicon()["unit"].get(unit_word + "s")
         if unit is None:
@@ -432,6 +450,9 @@ class DateExtractor:
         return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=value))]
 
     def _h_set(self, m, line):
+        word = m.group("s").lower()
+        if word.endswith("ly") and re.match(r"\s+[a-z]+(?<!ly)\b", line[m.end():]) and not re.match(r"\s+(?:by|in|on|at|to|from|for|and|or|since|until|as|with|during)\b", line[m.end():]):
+            return []                               # "quarterly dividend", "monthly water quality": an adjective
         return [(m.start(), m.end(), Partial(timex_type="SET", literal=lexicon()["set"][re.sub(r"\s+", " ", m.group("s").lower())]))]
 
     def _h_vague(self, m, line):

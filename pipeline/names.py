@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
+from . import names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
 from .linking import canonical_key
 from .resources import load_rows
 from .segment import allowed_ranges

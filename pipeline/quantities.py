@@ -44,7 +44,7 @@ NOT_NAME_WORDS = frozenset("""between about nearly over more less some almost ar
 than under above below approximately roughly just up down total all these those its their last first since until on per
 january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
 rmb usd cny eur gbp yuan""".split())
-CONTEXT_LEFT, CONTEXT_RIGHT = 256, 512   # characters of a line a number's rules may look at
+CONTEXT_LEFT, CONTEXT_RIGHT = 96, 384   # characters of a line a number's rules may look at
 YEAR_LIKE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 
 
@@ -145,12 +145,46 @@ def _plural(word: str) -> bool:
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
 
 
+class _FinalWordGate:
+    """A left-context pattern (phrase, then whitespace, then the number) searched only when the
+    last word before the number can end one of its phrases: an ``endswith`` test instead of a
+    long case-insensitive alternation tried at every position of the context (issue 10: lines
+    dense with numbers spent ~0.3 ms per number here)."""
+
+    def __init__(self, pattern: re.Pattern[str], finals) -> None:
+        self.pattern = pattern
+        self.finals = tuple(sorted({f.lower() for f in finals if f}))
+
+    def search(self, string: str, pos: int = 0, endpos: int | None = None):
+        end = len(string) if endpos is None else min(endpos, len(string))
+        tail = string[max(pos, end - 64):end].rstrip()
+        if tail and not tail.rsplit(None, 1)[-1].lower().endswith(self.finals):
+            return None
+        return self.pattern.search(string, pos, end)
+
+    def __getattr__(self, name: str):
+        return getattr(self.pattern, name)
+
+
+def _finals(surfaces) -> set[str]:
+    return {s.split()[-1] for s in surfaces if s.split()}
+
+
 class QuantityExtractor:
     """Pure text → Found list, for one line at a time (testable without spaCy)."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: bool = True) -> None:
         self.p = core_patterns()
         self.post_unit, self.pre_unit, self.post_table, self.pre_table = unit_patterns()
+        if gate:
+            t = word_table()
+            bound = _finals(t["bound_pre"]) | {"of"}                        # "... a total of"
+            self.p = {**self.p,
+                      "bound_pre": _FinalWordGate(self.p["bound_pre"], bound),
+                      "change_pre": _FinalWordGate(self.p["change_pre"], _finals(t["change_pre"]) | bound | {"year-on-year", "year"}),
+                      "name_prefix": _FinalWordGate(self.p["name_prefix"], _finals(t["name_prefix"]))}
+            self.pre_unit = _FinalWordGate(self.pre_unit, _finals(self.pre_table) | _finals(
+                s for row in load_rows("quantities", "units") if row["position"] == "pre" for s in row["surfaces"]))
 
     def _masked(self, line: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.p["phone"].finditer(line)]

@@ -60,15 +60,21 @@ def _year_of(p: Partial, anchor: Anchor | None) -> int | None:
         return None
     if p.year_offset is not None:
         return anchor[0] + p.year_offset
+    if p.month_default_year and p.quarter is not None:
+        y, m, _ = anchor
+        if m is not None and p.past_tense and p.quarter > (m - 1) // 3 + 1:
+            return y - 1                    # "the fourth quarter" reported in January: last year's
+        return y
     if p.month_default_year and p.month is not None:
         y, m, d = anchor
         if m is not None:
-            # A bare month/day well after the anchor, said of the past, is last year's (news convention).
+            # A bare month/day takes the nearest year: well behind the anchor it is next year's only when
+            # said of the future; well ahead of it, last year's when said of the past (news convention).
             ahead = (p.month - m) if p.day is None or d is None else (p.month - m) + (p.day - d) / 31
-            if p.past_tense and ahead > 1:
+            if ahead > 6 or (p.past_tense and ahead > 3):
                 return y - 1
             if not p.past_tense and ahead < 0:
-                return y + 1
+                return y + 1                # "in February" said in November of something planned
         return y
     return anchor[0]
 
@@ -103,11 +109,11 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
             return Resolved(p.timex_type, "XXXX-WXX-" + str(p.weekday), True, ["day anchor needed"])
         a = date(*anchor)  # type: ignore[arg-type]
         delta = (a.isoweekday() - p.weekday) % 7
+        if delta == 0 and p.week_offset == -1:
+            delta = 7                       # "last Wednesday" said on a Wednesday
         d = a - timedelta(days=delta)
         if p.weekday_future and delta:
             d = d + timedelta(days=7)
-        if p.week_offset:
-            d = d + timedelta(days=7 * p.week_offset)
         value = d.isoformat()
         if p.daypart:
             return Resolved("TIME", f"{value}T{p.daypart}")

@@ -1,0 +1,84 @@
+"""Dates stage on TempEval-3 TBAQ (../shared/benchmarks/tempeval3/train.jsonl), each document
+anchored to its DCT, scored with the TempEval-3 definitions:
+
+- strict span P/R/F1 (identical offsets), relaxed span P/R/F1 (any overlap, one-to-one);
+- type F1 and value F1 = (matched-attribute pairs / relaxed-matched pairs) × relaxed F1.
+
+Reference on the TempEval-3 Platinum test set: HeidelTime value F1 about 78, SUTime about 67.
+The texts are news wire without page chrome, so every line is scored (segmentation still runs).
+
+Usage: python bench/tempeval.py [--errors N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "benchmarks" / "tempeval3" / "train.jsonl"
+if not DATA.exists():
+    DATA = Path("/work/shared/benchmarks/tempeval3/train.jsonl")
+
+
+def prf(tp, n_pred, n_gold):
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--errors", type=int, default=0, help="print this many value/span errors")
+    args = ap.parse_args()
+    from pipeline.evaluate import match_overlap
+    from pipeline.nlp import build, make_doc
+    from pipeline.writer import to_record
+
+    nlp = build()
+    docs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    n_gold = n_pred = strict = relaxed = type_ok = value_ok = words = 0
+    errors = []
+    t0 = time.perf_counter()
+    for d in docs:
+        rec = to_record(nlp(make_doc(nlp, d["text"], {"doc_id": d["doc_id"], "published": d["dct"]})))
+        words += len(d["text"].split())
+        gold = [{"type": "DATE", "start": t["start"], "end": t["end"], "text": t["text"], "timex_type": t["type"], "value": t["value"]} for t in d["timexes"]]
+        pred = [m for m in rec["mentions"] if m["type"] == "DATE"]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        strict += len({(g["start"], g["end"]) for g in gold} & {(p["start"], p["end"]) for p in pred})
+        pairs = match_overlap(gold, pred)
+        relaxed += len(pairs)
+        for g, p in pairs:
+            type_ok += g["timex_type"] == p["timex_type"]
+            value_ok += g["value"] == p["value"]
+            if g["value"] != p["value"] and len(errors) < args.errors:
+                errors.append(f"VALUE {g['text']!r} gold {g['value']} pred {p['value']} ({p['rule']}) dct {d['dct']}")
+        if len(errors) < args.errors:
+            matched_g = {id(g) for g, _ in pairs}
+            matched_p = {id(p) for _, p in pairs}
+            errors += [f"MISS  {g['text']!r} {g['timex_type']} {g['value']}" for g in gold if id(g) not in matched_g][:3]
+            errors += [f"FA    {p['text']!r} {p['value']} ({p['rule']})" for p in pred if id(p) not in matched_p][:3]
+    seconds = time.perf_counter() - t0
+    sp, sr, sf = prf(strict, n_pred, n_gold)
+    rp, rr, rf = prf(relaxed, n_pred, n_gold)
+    result = {"documents": len(docs), "gold": n_gold, "pred": n_pred,
+              "strict": {"p": round(sp, 4), "r": round(sr, 4), "f1": round(sf, 4)},
+              "relaxed": {"p": round(rp, 4), "r": round(rr, 4), "f1": round(rf, 4)},
+              "type_f1": round(type_ok / relaxed * rf, 4) if relaxed else 0.0,
+              "value_f1": round(value_ok / relaxed * rf, 4) if relaxed else 0.0,
+              "words": words, "seconds": round(seconds, 2),
+              "reference_platinum_value_f1": {"HeidelTime": 78, "SUTime": 67}}
+    (REPO / "bench" / "results").mkdir(exist_ok=True)
+    (REPO / "bench" / "results" / "tempeval3_train.json").write_text(json.dumps(result, indent=2))
+    for e in errors[: args.errors]:
+        print(e)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
