@@ -79,6 +79,16 @@ def _maxrss_mb(who: int) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
+def _peak_rss_mb() -> float:
+    return _maxrss_mb(resource.RUSAGE_SELF)
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (the workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 3)
+
+
 # --- children (one measurement each) ----------------------------------------------------------
 
 def child_spacy(feed: Path, workers: int, batch_size: int) -> dict:
@@ -97,7 +107,7 @@ def child_spacy(feed: Path, workers: int, batch_size: int) -> dict:
     main = _maxrss_mb(resource.RUSAGE_SELF)
     kids = _maxrss_mb(resource.RUSAGE_CHILDREN)
     return {"engine": "spacy-sm", "pipes": nlp.pipe_names, "workers": workers, "articles": n, "words": words,
-            "seconds": round(total, 3), "startup_s": round(ready, 3), "first_record_s": round(first or total, 3),
+            "seconds": round(total, 3), "cpu_s": _cpu_s(), "loadavg_end": os.getloadavg()[0], "startup_s": round(ready, 3), "first_record_s": round(first or total, 3),
             "rss_main_mb": main, "rss_worker_mb": main if workers == 1 else kids}
 
 
@@ -126,10 +136,8 @@ def child_govnews(feed: Path, workers: int, chunk_size: int, engine: str) -> dic
     try:
         summary = run_batch(read_inputs([feed]), work / "records.jsonl", proc, chunk_size=chunk_size,
                             total=total_articles, on_records=on_records)
-        if engine == "dask":  # the workers are other processes of the cluster: ask them
-            import psutil
-
-            worker_rss = max(proc.client.run(lambda: psutil.Process().memory_info().rss).values()) / 2**20
+        if engine == "dask":  # the workers are other processes of the cluster: ask them their peak
+            worker_rss = max(proc.client.run(_peak_rss_mb).values())
         total = time.perf_counter() - T0
         out_bytes = (work / "records.jsonl").stat().st_size
     finally:
@@ -140,7 +148,7 @@ def child_govnews(feed: Path, workers: int, chunk_size: int, engine: str) -> dic
     if worker_rss is None:
         worker_rss = main if workers == 1 else kids
     return {"engine": f"govnews-{engine}", "workers": workers, "articles": summary.articles, "words": summary.words,
-            "failed": summary.failed, "seconds": round(total, 3), "startup_s": round(ready, 3),
+            "failed": summary.failed, "seconds": round(total, 3), "cpu_s": _cpu_s(), "loadavg_end": os.getloadavg()[0], "startup_s": round(ready, 3),
             "first_record_s": round(first[0] if first else total, 3), "first_record_note": f"first committed chunk of {chunk_size}",
             "rss_main_mb": main, "rss_worker_mb": round(worker_rss, 1), "output_bytes": out_bytes}
 
@@ -179,6 +187,7 @@ def child_profile(feed: Path, n: int) -> dict:
 
 def run_child(*args: str, timeout: float = 7200) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "_child", *args]
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO,
                          env={**os.environ, "TQDM_DISABLE": "1"})
@@ -186,44 +195,69 @@ def run_child(*args: str, timeout: float = 7200) -> dict:
         raise SystemExit(f"child {' '.join(args)} failed:\n{res.stderr[-4000:]}")
     out = json.loads(res.stdout.strip().splitlines()[-1])
     out["wall_s_from_parent"] = round(time.perf_counter() - t, 3)
+    out["loadavg_start"] = load
     return out
 
 
 def rates(r: dict) -> dict:
     r["words_per_s"] = round(r["words"] / r["seconds"]) if r["seconds"] else None
     r["articles_per_s"] = round(r["articles"] / r["seconds"], 2) if r["seconds"] else None
+    r["words_per_cpu_s"] = round(r["words"] / r["cpu_s"]) if r.get("cpu_s") else None
     return r
 
 
 def markdown(res: dict) -> str:
     c = res["corpus"]
+    m = res["machine"]
     lines = [f"Benchmark corpus: {c['articles']:,} articles, {c['words']:,} words "
              f"({c['distinct_texts']} distinct corpus texts repeated and shuffled, seed {c['seed']}); "
-             f"machine: {res['machine']['cpus']} CPUs, Python {res['machine']['python']}, spaCy {res['machine']['spacy']}.", "",
-             "| engine | workers | seconds | words/s | articles/s | vs spaCy sm (same workers) | speed-up vs 1 worker | start-up s | first record s | peak RSS per worker MB | main RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    base = {r["workers"]: r for r in res["runs"] if r["engine"] == "spacy-sm"}
-    one = {r["engine"]: r for r in res["runs"] if r["workers"] == 1}
-    for r in res["runs"]:
-        b = base.get(r["workers"])
-        ratio = f"{r['words_per_s'] / b['words_per_s']:.2f}x" if b and r["engine"] != "spacy-sm" else ""
-        o = one.get(r["engine"]) or one.get("govnews-local")
-        sp = f"{r['words_per_s'] / o['words_per_s']:.2f}x" if o and r["workers"] > 1 else ""
-        lines.append(f"| {r['engine']} | {r['workers']} | {r['seconds']:.1f} | {r['words_per_s']:,} | {r['articles_per_s']:.1f} | {ratio} | {sp} | "
-                     f"{r['startup_s']:.1f} | {r['first_record_s']:.1f} | {r['rss_worker_mb']:.0f} | {r['rss_main_mb']:.0f} |")
-    p = res["profile"]
-    lines += ["", f"Per-stage profile (one process, {p['articles']} articles, {p['words']:,} words):", "",
-              "| stage | seconds | share | words/s |", "|---|---:|---:|---:|"]
-    for s in p["stages"]:
-        lines.append(f"| {s['stage']} | {s['seconds']:.2f} | {100 * s['share']:.1f}% | {s['words_per_s']:,} |")
-    lines += ["", f"Scaling (govnews-local, {res['scaling_workers']} workers):", "",
-              "| articles | words | seconds | words/s | s per 1k articles | peak RSS per worker MB | main RSS MB |",
-              "|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in res["scaling"]:
-        lines.append(f"| {r['articles']:,} | {r['words']:,} | {r['seconds']:.1f} | {r['words_per_s']:,} | "
-                     f"{1000 * r['seconds'] / r['articles']:.1f} | {r['rss_worker_mb']:.0f} | {r['rss_main_mb']:.0f} |")
+             f"machine: {m['cpus']} CPUs, Python {m['python']}, spaCy {m['spacy']}.", ""]
+    runs = res.get("runs") or []
+    if runs:
+        lines += ["| engine | workers | seconds | words/s | articles/s | vs spaCy sm, same workers (wall / CPU) | speed-up vs 1 worker | words per CPU-s | start-up s | first record s | peak RSS per worker MB | main RSS MB | load avg |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        base = {r["workers"]: r for r in runs if r["engine"] == "spacy-sm"}
+        one = {r["engine"]: r for r in runs if r["workers"] == 1}
+        for r in runs:
+            b = base.get(r["workers"])
+            ratio = (f"{r['words_per_s'] / b['words_per_s']:.2f}x / {r['words_per_cpu_s'] / b['words_per_cpu_s']:.2f}x"
+                     if b and r["engine"] != "spacy-sm" else "")
+            o = one.get(r["engine"]) or one.get("govnews-local")
+            sp = f"{r['words_per_s'] / o['words_per_s']:.2f}x" if o and r["workers"] > 1 else ""
+            lines.append(f"| {r['engine']} | {r['workers']} | {r['seconds']:.1f} | {r['words_per_s']:,} | {r['articles_per_s']:.1f} | {ratio} | {sp} | "
+                         f"{r['words_per_cpu_s']:,} | {r['startup_s']:.1f} | {r['first_record_s']:.1f} | {r['rss_worker_mb']:.0f} | "
+                         f"{r['rss_main_mb']:.0f} | {r['loadavg_start']:.1f}-{r['loadavg_end']:.1f} |")
+    p = res.get("profile")
+    if p:
+        lines += ["", f"Per-stage profile (one process, {p['articles']} articles, {p['words']:,} words):", "",
+                  "| stage | seconds | share | words/s |", "|---|---:|---:|---:|"]
+        for st in p["stages"]:
+            lines.append(f"| {st['stage']} | {st['seconds']:.2f} | {100 * st['share']:.1f}% | {st['words_per_s']:,} |")
+    if res.get("scaling"):
+        lines += ["", f"Scaling (govnews-local, {res['scaling_workers']} workers):", "",
+                  "| articles | words | seconds | words/s | s per 1k articles | words per CPU-s | peak RSS per worker MB | main RSS MB | load avg |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in res["scaling"]:
+            lines.append(f"| {r['articles']:,} | {r['words']:,} | {r['seconds']:.1f} | {r['words_per_s']:,} | "
+                         f"{1000 * r['seconds'] / r['articles']:.1f} | {r['words_per_cpu_s']:,} | {r['rss_worker_mb']:.0f} | "
+                         f"{r['rss_main_mb']:.0f} | {r['loadavg_start']:.1f}-{r['loadavg_end']:.1f} |")
     lines += ["", "The default configuration is the only one: there is no `accurate` configuration to measure."]
     return "\n".join(lines)
+
+
+def summarize(runs: list[dict], workers: list[int]) -> dict:
+    by = {(r["engine"], r["workers"]): r for r in runs}
+    out = {}
+    for w in workers:
+        g, b = by.get(("govnews-local", w)), by.get(("spacy-sm", w))
+        if g and b:
+            out[f"ratio_govnews_vs_spacy_sm_{w}w"] = round(g["words_per_s"] / b["words_per_s"], 3)
+            out[f"ratio_govnews_vs_spacy_sm_{w}w_cpu"] = round(g["words_per_cpu_s"] / b["words_per_cpu_s"], 3)
+    g1 = by.get(("govnews-local", 1))
+    for w in workers:
+        if g1 and w > 1 and ("govnews-local", w) in by:
+            out[f"govnews_speedup_{w}w_vs_1w"] = round(by[("govnews-local", w)]["words_per_s"] / g1["words_per_s"], 3)
+    return out
 
 
 def main() -> None:
@@ -250,10 +284,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes: finishes in a few minutes")
     ap.add_argument("--articles", type=int, help="articles in the comparison corpus (default 2000; quick 300)")
     ap.add_argument("--min-words", type=int, help="words at least in the comparison corpus (default 1,000,000; quick 0)")
-    ap.add_argument("--workers", default="1,2", help="worker counts compared (default 1,2)")
-    ap.add_argument("--scaling", help="article counts of the scaling curve (default 1000,5000,20000; quick 100,300,1000)")
+    ap.add_argument("--workers", default="1,2", help="worker counts compared, '' for none (default 1,2)")
+    ap.add_argument("--scaling", help="article counts of the scaling curve, '' for none (default 1000,5000,20000; quick 100,300,1000)")
     ap.add_argument("--scaling-workers", type=int, default=2, help="workers for the scaling runs (default 2)")
-    ap.add_argument("--profile-articles", type=int, help="articles in the per-stage profile (default 400; quick 100)")
+    ap.add_argument("--profile-articles", type=int, help="articles in the per-stage profile, 0 for none (default 400; quick 100)")
     ap.add_argument("--dask", action="store_true", help="also run --engine dask (LocalCluster) with the largest worker count")
     ap.add_argument("--chunk-size", type=int, default=64, help="govnews chunk size and spaCy batch size (default 64)")
     ap.add_argument("--seed", type=int, default=8)
@@ -261,69 +295,70 @@ def main() -> None:
     a = ap.parse_args()
     articles = a.articles or (300 if a.quick else 2000)
     min_words = a.min_words if a.min_words is not None else (0 if a.quick else 1_000_000)
-    scaling = [int(x) for x in (a.scaling or ("100,300,1000" if a.quick else "1000,5000,20000")).split(",")]
-    workers = [int(x) for x in a.workers.split(",")]
-    n_profile = a.profile_articles or (100 if a.quick else 400)
+    scaling = [int(x) for x in (a.scaling if a.scaling is not None else ("100,300,1000" if a.quick else "1000,5000,20000")).split(",") if x]
+    workers = [int(x) for x in a.workers.split(",") if x]
+    n_profile = a.profile_articles if a.profile_articles is not None else (100 if a.quick else 400)
     a.out = a.out or RESULTS / ("throughput-quick.json" if a.quick else "throughput.json")
 
     import spacy
 
     started = time.time()
+    res: dict = {"command": " ".join(["python", "bench/throughput.py", *sys.argv[1:]]), "quick": a.quick,
+                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "complete": False,
+                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "spacy": spacy.__version__,
+                             "platform": platform.platform()},
+                 "runs": [], "summary": {}, "profile": None, "scaling_workers": a.scaling_workers, "scaling": [],
+                 "accurate_configuration": None}
+
+    def save() -> None:  # after every measurement, so an interrupted run keeps what it measured
+        res["elapsed_s"] = round(time.time() - started, 1)
+        res["summary"] = summarize(res["runs"], workers)
+        res["markdown"] = markdown(res)
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+        a.out.with_suffix(".md").write_text(f"Command: `{res['command']}` ({res['elapsed_s']:.0f} s"
+                                            f"{'' if res['complete'] else ', incomplete'})\n\n" + res["markdown"] + "\n",
+                                            encoding="utf-8")
+
+    def note(r: dict, label: str) -> None:
+        print(f"  {label}: {r['seconds']:.1f}s {r['words_per_s']} words/s, {r['words_per_cpu_s']} words/CPU-s, "
+              f"RSS worker {r['rss_worker_mb']} MB, main {r['rss_main_mb']} MB", file=sys.stderr, flush=True)
+
     tmp = Path(tempfile.mkdtemp(prefix="govnews-bench-corpus-"))
     try:
         feed = tmp / "bench.jsonl"
-        corpus = build_corpus(feed, articles, min_words, a.seed)
-        print(f"corpus: {corpus['articles']} articles, {corpus['words']} words", file=sys.stderr)
-        runs = []
+        res["corpus"] = build_corpus(feed, articles, min_words, a.seed)
+        print(f"corpus: {res['corpus']['articles']} articles, {res['corpus']['words']} words", file=sys.stderr, flush=True)
         for w in workers:  # side by side: baseline and govnews at the same worker count
             for kind in ("spacy", "govnews"):
                 r = rates(run_child(kind, str(feed), "--workers", str(w), "--chunk-size", str(a.chunk_size)))
-                print(f"  {r['engine']} x{w}: {r['seconds']:.1f}s {r['words_per_s']} words/s", file=sys.stderr)
-                runs.append(r)
-        if a.dask:
+                res["runs"].append(r)
+                note(r, f"{r['engine']} x{w}")
+                save()
+        if a.dask and workers:
             r = rates(run_child("govnews", str(feed), "--workers", str(max(workers)), "--engine", "dask",
                                 "--chunk-size", str(a.chunk_size)))
-            print(f"  {r['engine']} x{max(workers)}: {r['seconds']:.1f}s {r['words_per_s']} words/s", file=sys.stderr)
-            runs.append(r)
-        profile = run_child("profile", str(feed), "--n", str(n_profile))
-        scale = []
+            res["runs"].append(r)
+            note(r, f"{r['engine']} x{max(workers)}")
+            save()
+        if n_profile:
+            res["profile"] = run_child("profile", str(feed), "--n", str(n_profile))
+            save()
         for n in scaling:
             f = tmp / f"scale-{n}.jsonl"
             build_corpus(f, n, 0, a.seed)
             r = rates(run_child("govnews", str(f), "--workers", str(a.scaling_workers), "--chunk-size", str(a.chunk_size)))
-            print(f"  scaling {n}: {r['seconds']:.1f}s rss worker {r['rss_worker_mb']} MB main {r['rss_main_mb']} MB", file=sys.stderr)
-            scale.append(r)
+            res["scaling"].append(r)
+            note(r, f"scaling {n}")
+            save()
             f.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-    by = {(r["engine"], r["workers"]): r for r in runs}
-    summary = {}
-    for w in workers:
-        g, b = by.get(("govnews-local", w)), by.get(("spacy-sm", w))
-        if g and b:
-            summary[f"ratio_govnews_vs_spacy_sm_{w}w"] = round(g["words_per_s"] / b["words_per_s"], 3)
-    if ("govnews-local", 1) in by:
-        for w in workers[1:]:
-            summary[f"govnews_speedup_{w}w_vs_1w"] = round(by[("govnews-local", w)]["words_per_s"] / by[("govnews-local", 1)]["words_per_s"], 3)
-    res = {
-        "command": "python bench/throughput.py " + " ".join(sys.argv[1:]),
-        "quick": a.quick,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "elapsed_s": round(time.time() - started, 1),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "spacy": spacy.__version__,
-                    "platform": platform.platform(), "loadavg_at_end": os.getloadavg()},
-        "corpus": corpus, "runs": runs, "summary": summary, "profile": profile,
-        "scaling_workers": a.scaling_workers, "scaling": scale,
-        "accurate_configuration": None,
-    }
-    res["markdown"] = markdown(res)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
-    a.out.with_suffix(".md").write_text(f"Command: `{res['command'].strip()}` ({res['elapsed_s']:.0f} s)\n\n" + res["markdown"] + "\n",
-                                        encoding="utf-8")
+    res["complete"] = True
+    res["machine"]["loadavg_at_end"] = os.getloadavg()
+    save()
     print(res["markdown"])
-    print("\n" + json.dumps(summary))
+    print("\n" + json.dumps(res["summary"]))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
 FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
-SENTENCE_MAX = 1000   # characters either side of a date that _tense reads as its sentence
 TALLY_CONTEXT = re.compile(r"(air quality|good air|good-air|excellent|good or|polluted|heav(y|ily) pollut|blue[- ]sky|compliance|fine days|sunny|rain(y|fall)|increase of|decrease of|more than the same|fewer|exceed(ed|ing)? the standard)", re.I)
 
 
@@ -63,7 +62,8 @@ def date_fragments() -> dict[str, str]:
         "day": r"(?:[12]\d|3[01]|0?[1-9])",
         "year": r"(?:1[89]\d\d|20\d\d|2100)",
         "relyear": r"(?:this|last|next)\s+year",
-        "num": rf"(?:\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?|{nf['spelled']})",
+        # a number starts where a digit run starts: without the lookbehind "1,000,000,..." backtracks quadratically (issue 10)
+        "num": rf"(?:(?<![\d,.])\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?|{nf['spelled']})",
         "unit": _alt(lex["unit"]),
         "season": _alt(lex["season"]),
         "weekday": "|".join(w.capitalize() for w in lex["weekday"]),
@@ -78,6 +78,38 @@ class Rule:
     id: str
     handler: str
     regex: re.Pattern[str]
+    requires: tuple[str, ...] = ()
+
+
+# Cheap cues: a rule runs on a line only when one of its cues occurs there. Most lines of
+# news carry no month, weekday or season, so most rules are skipped without scanning.
+CUES: dict[str, tuple[str, ...]] = {   # lowercase substrings; "year4" is checked with a regex
+    "month": ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    "unit": ("year", "month", "week", "day", "hour", "minute", "decade", "centur", "quarter", "period"),
+    "half": ("half",),
+    "season": ("spring", "summer", "autumn", "fall", "winter"),
+    "deictic": ("today", "yesterday", "tomorrow"),
+    "weekday": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    "daypart": ("morning", "afternoon", "evening", "night"),
+    "ampm": ("a.m.", "p.m.", "am", "pm"),
+    "holiday": ("day", "christmas"),
+    "setword": ("annual", "yearly", "monthly", "weekly", "daily", "quarterly", "hourly", "every", "each", "per "),
+    "vague": ("recent", "not long ago", "the past", "now", "current", "present", "these days", "moment", "the future"),
+    "ago": ("ago",),
+    "row": ("in a row", "running"),
+    "consec": ("consecutive", "straight", "successive"),
+    "relword": ("earlier", "before", "later", "after"),
+    "thatyear": ("that year", "previous year", "following year"),
+}
+_YEAR4 = re.compile(r"(?<!\d)(?:1[89]|20|21)\d\d(?!\d)")
+
+
+def line_cues(line: str) -> set[str]:
+    low = line.lower()
+    found = {name for name, subs in CUES.items() if any(sub in low for sub in subs)}
+    if _YEAR4.search(line):
+        found.add("year4")
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +119,7 @@ def compiled_rules() -> tuple[Rule, ...]:
     for row in load_rows("dates", "rules"):
         pattern = re.sub(r"\{([a-z]+)\}", lambda m: f"(?:{frags[m.group(1)]})" if m.group(1) in frags else m.group(0), row["pattern"])
         flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
-        rules.append(Rule(row["id"], row["handler"], re.compile(pattern, flags)))
+        rules.append(Rule(row["id"], row["handler"], re.compile(pattern, flags), tuple(row.get("requires", ()))))
     return tuple(rules)
 
 
@@ -162,7 +194,12 @@ class DateExtractor:
 
     def extract_line(self, line: str) -> list[Hit]:
         candidates: list[tuple[int, int, int, Hit]] = []
+        present = line_cues(line)
+        if not present:
+            return []
         for order, rule in enumerate(self.rules):
+            if rule.requires and not present.intersection(rule.requires):
+                continue
             handler = self.handlers[rule.handler]
             for m in rule.regex.finditer(line):
                 parts = handler(m, line)
@@ -194,11 +231,24 @@ class DateExtractor:
         # A past participle or past verb right before the date decides ("released in November").
         if re.search(r"\b(?:\w+ed|was|were|had|began|took|held|signed|issued|released|launched)\s+(?:in|on|since|by|from|during)?\s*$", line[max(0, m.start() - 40):m.start()]):
             return True
-        lo, hi = max(0, m.start() - SENTENCE_MAX), min(len(line), m.end() + SENTENCE_MAX)   # bounded: issue 10
-        s = max(line.rfind(".", lo, m.start()), line.rfind(";", lo, m.start()), lo - 1) + 1
-        e = line.find(".", m.end(), hi)
-        sentence = line[s:e if e >= 0 else hi]
-        return not FUTURE_MARKERS.search(sentence)
+        # The sentence around the date (from the last "." or ";" before it to the next ".") has no
+        # future marker. Looked up in a per-line index, not rescanned for every date (issue 10);
+        # markers cannot contain "." or ";", so this equals searching the sentence itself.
+        dots, semis, markers = self._sentence_index(line)
+        s = max(dots[bisect_left(dots, m.start()) - 1] if dots and dots[0] < m.start() else -1,
+                semis[bisect_left(semis, m.start()) - 1] if semis and semis[0] < m.start() else -1) + 1
+        i = bisect_left(dots, m.end())
+        e = dots[i] if i < len(dots) else len(line)
+        j = bisect_left(markers, s)
+        return not (j < len(markers) and markers[j] < e)
+
+    def _sentence_index(self, line: str) -> tuple[list[int], list[int], list[int]]:
+        cached = getattr(self, "_index_cache", None)
+        if cached is None or cached[0] is not line:
+            cached = (line, [i for i, c in enumerate(line) if c == "."], [i for i, c in enumerate(line) if c == ";"],
+                      [mm.start() for mm in FUTURE_MARKERS.finditer(line)])
+            self._index_cache = cached
+        return cached[1], cached[2], cached[3]
 
     def _h_mdy(self, m, line):
         y = m.group("y")

@@ -565,7 +565,8 @@ class Loader:
             conn.execute(delete(mentions).where(mentions.c.doc_id.in_(part)))
             conn.execute(delete(lines).where(lines.c.doc_id.in_(part)))
             conn.execute(delete(articles).where(articles.c.doc_id.in_(part)))
-        every = {name: [row for r in batch for row in r[name]] for name in ("articles", "lines", "mentions", "quantities", "dates")}
+        every = {name: [row for r in batch for row in r[name]]
+                 for name in ("articles", "lines", "mentions", "quantities", "dates")}
         new = {(m["type"], m["canonical"]) for m in every["mentions"] if m["canonical"] is not None}
         self._ensure_entities(conn, new, every["mentions"])
         for name in ("articles", "lines", "mentions", "quantities", "dates"):
@@ -590,8 +591,13 @@ class Loader:
             first = {}
             for m in mention_rows:
                 first.setdefault((m["type"], m["canonical"]), m["text"])
-            conn.execute(insert(entities), [{"type": t, "canonical": c, "label": first[(t, c)], "aliases": "[]",
-                                             "mentions": 0, "articles": 0} for t, c in sorted(missing)])
+            stmt = insert(entities)
+            if conn.dialect.name in ("postgresql", "sqlite"):   # another loader may have just added it
+                from sqlalchemy.dialects import postgresql, sqlite
+
+                stmt = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(entities).on_conflict_do_nothing()
+            conn.execute(stmt, [{"type": t, "canonical": c, "label": first[(t, c)], "aliases": "[]",
+                                 "mentions": 0, "articles": 0} for t, c in sorted(missing)])
 
     def _refresh_entities(self, conn: Connection, keys: set[tuple[str, str]]) -> None:
         """Recompute label/aliases/counts of the touched entities from the mentions; drop orphans."""

@@ -67,7 +67,9 @@ def designation_patterns() -> list[tuple[str, re.Pattern[str], str]]:
     return [(r["id"], re.compile(r["pattern"], re.I), r["kind"]) for r in load_rows("names", "designations")]
 
 
-RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:,?\s+|-)(?:(?:and|of|for|the|on|in|&|'s|’s|de)\s+)*{NAME_TOKEN})*")
+# Bounded: a name has at most 60 more tokens and 4 connectors in a row, so a page of "Bureau and
+# Bureau and ..." is cut into runs instead of recursing once per "and" (RecursionError, issue 10).
+RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:,?\s+|-)(?:(?:and|of|for|the|on|in|&|'s|’s|de)\s+){{0,4}}{NAME_TOKEN}){{0,60}}")
 QUOTED_RE = re.compile(r"[\"“]([^\"“”\n]{2,120})[\"”]")
 
 

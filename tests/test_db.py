@@ -57,8 +57,8 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def records(corpus_records) -> list[dict]:
+def corpus_list(corpus_records: dict[str, dict]) -> list[dict]:
+    """The session's corpus records as a list of private copies (tests may mutate them)."""
     return [copy.deepcopy(r) for r in corpus_records.values()]
 
 
@@ -76,7 +76,8 @@ def expected_counts(records: list[dict]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_double_load_is_idempotent(backend, tmp_path, request, records):
+def test_double_load_is_idempotent(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     path = write_jsonl(tmp_path / "records.jsonl", records)
     with Loader(url) as loader:
@@ -94,7 +95,8 @@ def test_double_load_is_idempotent(backend, tmp_path, request, records):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_round_trip_records_db_frames(backend, tmp_path, request, records):
+def test_round_trip_records_db_frames(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records)
@@ -117,7 +119,8 @@ def _newer(record: dict) -> dict:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_newer_pipeline_version_replaces_article(backend, tmp_path, request, records):
+def test_newer_pipeline_version_replaces_article(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     # the article with the most entity mentions, so that some entities lose their last mention
     target = max(records, key=lambda r: sum(m["type"] in ("AGENCY", "PROGRAMME") for m in r["mentions"]))
@@ -137,7 +140,8 @@ def test_newer_pipeline_version_replaces_article(backend, tmp_path, request, rec
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bad_record_rolls_back_the_batch(backend, tmp_path, request, records):
+def test_bad_record_rolls_back_the_batch(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records)
@@ -157,7 +161,8 @@ def test_bad_record_rolls_back_the_batch(backend, tmp_path, request, records):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_database_refusal_names_the_record(backend, tmp_path, request, records):
+def test_database_refusal_names_the_record(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     """An error raised by the database itself (here a trigger) also rolls back and names the doc_id."""
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
@@ -180,7 +185,8 @@ def test_database_refusal_names_the_record(backend, tmp_path, request, records):
         assert loader.counts() == before
 
 
-def test_cli_load_twice_and_bad_file(tmp_path, records):
+def test_cli_load_twice_and_bad_file(tmp_path, corpus_records):
+    records = corpus_list(corpus_records)
     from typer.testing import CliRunner
 
     from pipeline.cli import app
@@ -198,7 +204,8 @@ def test_cli_load_twice_and_bad_file(tmp_path, records):
     assert f"bad.jsonl:1: record '{bad['doc_id']}': mentions/0" in result.stderr
 
 
-def test_malformed_json_line_is_named(tmp_path, records):
+def test_malformed_json_line_is_named(tmp_path, corpus_records):
+    records = corpus_list(corpus_records)
     path = tmp_path / "broken.jsonl"
     path.write_text(json.dumps(records[0]) + "\n{not json\n", encoding="utf-8")
     with Loader(f"sqlite:///{tmp_path / 'db.sqlite'}") as loader:
@@ -207,7 +214,8 @@ def test_malformed_json_line_is_named(tmp_path, records):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_schema_version_mismatch_is_a_clear_error(backend, tmp_path, request, records):
+def test_schema_version_mismatch_is_a_clear_error(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records[:1])
@@ -233,7 +241,8 @@ def test_foreign_tables_and_empty_database(tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_schema_enforces_entity_foreign_key_and_indexes(backend, tmp_path, request, records):
+def test_schema_enforces_entity_foreign_key_and_indexes(backend, tmp_path, request, corpus_records):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records[:1])
@@ -248,7 +257,8 @@ def test_schema_enforces_entity_foreign_key_and_indexes(backend, tmp_path, reque
     assert {"ix_mentions_type", "ix_mentions_entity", "ix_quantities_unit", "ix_dates_value"} <= indexes
 
 
-def test_missing_optional_fields_load_as_null(tmp_path, records):
+def test_missing_optional_fields_load_as_null(tmp_path, corpus_records):
+    records = corpus_list(corpus_records)
     rec = copy.deepcopy(records[0])
     for key in ("title", "url", "retrieved", "content_sha256"):
         rec.pop(key, None)
@@ -262,7 +272,8 @@ def test_missing_optional_fields_load_as_null(tmp_path, records):
     assert arts.loc[rec2["doc_id"], "title"] == "A title" and arts.loc[rec2["doc_id"], "retrieved"] == "2025-01"
 
 
-def test_fast_check_agrees_with_the_json_schema(records):
+def test_fast_check_agrees_with_the_json_schema(corpus_records):
+    records = corpus_list(corpus_records)
     from pipeline.schema import errors
 
     for r in records:
@@ -300,7 +311,8 @@ def _doc_block(lang: str) -> str:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_docs_example_answers_its_question(backend, tmp_path, request, records, capsys):
+def test_docs_example_answers_its_question(backend, tmp_path, request, corpus_records, capsys):
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records)

@@ -13,14 +13,9 @@ from pipeline.frames import COLUMNS, frames, frames_from_file
 TABLES = ["articles", "lines", "mentions", "quantities", "dates", "entities"]
 
 
-@pytest.fixture(scope="module")
-def records(corpus_records) -> list[dict]:
+def corpus_list(corpus_records: dict[str, dict]) -> list[dict]:
+    """The session's corpus records as a list of private copies (tests may mutate them)."""
     return [copy.deepcopy(r) for r in corpus_records.values()]
-
-
-@pytest.fixture(scope="module")
-def corpus_frames(records) -> dict[str, pd.DataFrame]:
-    return frames(records)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -28,14 +23,18 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def test_frames_and_columns(corpus_frames):
+def test_frames_and_columns(corpus_records):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     assert list(corpus_frames) == TABLES
     for name, df in corpus_frames.items():
         assert list(df.columns) == list(COLUMNS[name]), name
         assert df.index.equals(pd.RangeIndex(len(df))), name
 
 
-def test_dtypes(corpus_frames):
+def test_dtypes(corpus_records):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     f = corpus_frames
     for name, df in f.items():
         for col, kind in COLUMNS[name].items():
@@ -53,7 +52,9 @@ def test_dtypes(corpus_frames):
     assert "ug/m3" in f["quantities"]["unit"].cat.categories
 
 
-def test_counts_and_values_match_the_records(records, corpus_frames):
+def test_counts_and_values_match_the_records(corpus_records):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     f = corpus_frames
     mentions = [(r["doc_id"], i, m) for r in records for i, m in enumerate(r["mentions"])]
     assert len(f["articles"]) == len(records)
@@ -80,7 +81,9 @@ def test_counts_and_values_match_the_records(records, corpus_frames):
     assert (arts["published_year"].astype(str) == arts["published"].str[:4]).all()
 
 
-def test_entities_are_summarised_from_mentions(records, corpus_frames):
+def test_entities_are_summarised_from_mentions(corpus_records):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     ents = corpus_frames["entities"]
     keys = {(m["type"], m["canonical"]) for r in records for m in r["mentions"] if m["type"] in ("AGENCY", "PROGRAMME")}
     assert set(zip(ents["type"], ents["canonical"])) == keys
@@ -94,13 +97,16 @@ def test_entities_are_summarised_from_mentions(records, corpus_frames):
         assert row.aliases == sorted(set(seen)) and row.label in seen and row.mentions == len(seen)
 
 
-def test_frames_from_file_equals_frames(records, corpus_frames, tmp_path):
+def test_frames_from_file_equals_frames(corpus_records, tmp_path):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     got = frames_from_file(write_jsonl(tmp_path / "records.jsonl", records))
     for name in TABLES:
         pd.testing.assert_frame_equal(got[name], corpus_frames[name], obj=name)
 
 
-def test_repeated_doc_id_last_wins(records):
+def test_repeated_doc_id_last_wins(corpus_records):
+    records = corpus_list(corpus_records)
     newer = copy.deepcopy(records[0])
     newer["pipeline_version"] = "9.9.9"
     newer["mentions"] = newer["mentions"][:1]
@@ -111,7 +117,8 @@ def test_repeated_doc_id_last_wins(records):
     assert (f["mentions"]["doc_id"] == newer["doc_id"]).sum() == 1
 
 
-def test_empty_and_bad_records(records):
+def test_empty_and_bad_records(corpus_records):
+    records = corpus_list(corpus_records)
     empty = frames([])
     for name, df in empty.items():
         assert len(df) == 0 and list(df.columns) == list(COLUMNS[name])
@@ -121,7 +128,9 @@ def test_empty_and_bad_records(records):
         frames([bad])
 
 
-def test_export_parquet(records, corpus_frames, tmp_path):
+def test_export_parquet(corpus_records, tmp_path):
+    records = corpus_list(corpus_records)
+    corpus_frames = frames(records)
     from typer.testing import CliRunner
 
     from pipeline.cli import app
