@@ -9,4 +9,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+
+def frames(records):
+    """DataFrames (articles, lines, mentions, quantities, dates, entities) from records; see pipeline/frames.py."""
+    from .frames import frames as _frames
+
+    return _frames(records)
+
+
+__all__ = ["__version__", "frames"]
