@@ -125,7 +125,7 @@ def evaluate(gold: Path = typer.Argument(..., help="gold JSONL (annotations/gold
 @app.command()
 def entities(records: Path = typer.Argument(Path("out/records.jsonl"), help="records JSONL"),
              embed: bool = typer.Option(True, help="group near-variant keys with MiniLM embeddings"),
-             threshold: float = typer.Option(0.9, help="cosine threshold for embedding grouping"),
+             threshold: float = typer.Option(0.92, help="cosine threshold for embedding grouping (tuned on train: bench/tune_linking.py)"),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Corpus-level table of canonical agencies and programmes: key, aliases, article count."""
     from .entities import entity_table
