@@ -18,7 +18,8 @@ Configurations (the full govnews pipeline — segment, dates, quantities, names 
                    words/s: the segmenter + en_core_web_sm (no govnews dates/quantities).
 Canonical keys of every configuration come from the same linking code (pipeline/linking.py).
 Timing: one process, torch at its default thread count, a warm-up article first (model loading
-is not timed), the whole corpus once.
+is not timed), then the whole corpus ``--repeat`` times; the fastest pass counts (other load on
+the machine can only slow a pass down).
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def articles():
     return list(read_directory(REPO / "corpus"))
 
 
-def run_pipeline(arts, model: str | None, rules: bool) -> tuple[list[dict], float]:
+def run_pipeline(arts, model: str | None, rules: bool, repeat: int = 1) -> tuple[list[dict], float]:
     from pipeline.nlp import build
     from pipeline.runner import record_for
 
@@ -72,12 +73,15 @@ def run_pipeline(arts, model: str | None, rules: bool) -> tuple[list[dict], floa
     if not rules:
         nlp.get_pipe("govnews_names").extractor = NoRules()
     record_for(nlp, arts[0])                      # warm-up: lazy model loading is not timed
-    t0 = time.perf_counter()
-    records = [record_for(nlp, a) for a in arts]
-    return records, time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(repeat):                       # fastest pass: other load on the machine only slows a pass down
+        t0 = time.perf_counter()
+        records = [record_for(nlp, a) for a in arts]
+        best = min(best, time.perf_counter() - t0)
+    return records, best
 
 
-def run_baseline(arts) -> tuple[list[dict], float]:
+def run_baseline(arts, repeat: int = 1) -> tuple[list[dict], float]:
     import spacy
 
     from pipeline.linking import canonical_key
@@ -100,20 +104,22 @@ def run_baseline(arts) -> tuple[list[dict], float]:
             return "PROGRAMME"
         return None
 
-    t0 = time.perf_counter()
-    records = []
-    for art in arts:
-        doc = segment(make_doc(seg_nlp, art.text, art.meta))
-        ents = sm(art.text).ents
-        mentions = []
-        for ent in ents:
-            t = label(ent)
-            if t and mention_allowed(doc, ent.start_char, ent.end_char):
-                m = {"type": t, "start": ent.start_char, "end": ent.end_char, "text": ent.text,
-                     "canonical": canonical_key(ent.text)}
-                mentions.append(m)
-        records.append({"doc_id": art.doc_id, "mentions": mentions, "lines": []})
-    return records, time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        records = []
+        for art in arts:
+            doc = segment(make_doc(seg_nlp, art.text, art.meta))
+            ents = sm(art.text).ents
+            mentions = []
+            for ent in ents:
+                t = label(ent)
+                if t and mention_allowed(doc, ent.start_char, ent.end_char):
+                    mentions.append({"type": t, "start": ent.start_char, "end": ent.end_char, "text": ent.text,
+                                     "canonical": canonical_key(ent.text)})
+            records.append({"doc_id": art.doc_id, "mentions": mentions, "lines": []})
+        best = min(best, time.perf_counter() - t0)
+    return records, best
 
 
 def summarise(gold, records, split: str) -> dict:
@@ -148,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-test", action="store_true", help="dev split only")
     ap.add_argument("--only", nargs="*", help="configurations to run (default: all)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes over the corpus per configuration (fastest counts)")
     args = ap.parse_args(argv)
 
     import torch
@@ -159,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(len(a.text.split()) for a in arts)
     splits = ["dev"] + ([] if args.no_test else ["test"])
     wanted = args.only or [*CONFIGS, "baseline_sm"]
-    results = {"corpus": {"articles": len(arts), "words": words},
+    results = {"corpus": {"articles": len(arts), "words": words}, "timing": f"fastest of {args.repeat} passes",
                "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
                            "python": platform.python_version(), "platform": platform.platform()},
                "models": {k: {"path": str(p.relative_to(REPO)), "bytes": dir_size(p) if p.exists() else None}
@@ -167,13 +174,13 @@ def main(argv: list[str] | None = None) -> int:
                "configurations": {}}
     for name in wanted:
         if name == "baseline_sm":
-            records, seconds = run_baseline(arts)
+            records, seconds = run_baseline(arts, args.repeat)
         else:
             model, rules = CONFIGS[name]
             if model and not MODELS[model].exists():
                 print(f"skip {name}: {MODELS[model]} missing", file=sys.stderr)
                 continue
-            records, seconds = run_pipeline(arts, model, rules)
+            records, seconds = run_pipeline(arts, model, rules, args.repeat)
         entry = {"seconds": round(seconds, 2), "words_per_s": round(words / seconds, 1)}
         for split in splits:
             entry[split] = summarise(gold, records, split)

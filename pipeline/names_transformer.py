@@ -57,8 +57,17 @@ def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+FUNCTION_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "a", "an", "to", "with", "at", "by", "&"})
+
+
 def decode(text: str, offsets: list[tuple[int, int]], labels: list[str]) -> list[tuple[int, int, str]]:
-    """BIO piece labels → character spans (an I- after O or another type starts a span)."""
+    """BIO piece labels → character spans.
+
+    Lenient BIO: an I- after O (or after the other type) starts a span, as B- does; spans are
+    widened to whole words. Fragments are dropped: spans of function words only ("and", "of the")
+    and single lower-case words ("system", "protection"), which the classifier emits around real
+    names (decided on the dev split).
+    """
     spans: list[list] = []
     prev = "O"
     for (s, e), lab in zip(offsets, labels):
@@ -76,8 +85,11 @@ def decode(text: str, offsets: list[tuple[int, int]], labels: list[str]) -> list
     out = []
     for s, e, t in spans:
         s, e = _expand_to_words(text, s, e)
-        if text[s:e].strip():
-            out.append((s, e, t))
+        words = re.findall(r"[\w'’&-]+", text[s:e])
+        content = [w for w in words if w.lower() not in FUNCTION_WORDS]
+        if not content or (len(words) == 1 and not any(c.isupper() or c.isdigit() for c in words[0])):
+            continue
+        out.append((s, e, t))
     # word expansion can make neighbours touch: keep the first of overlapping spans
     kept: list[tuple[int, int, str]] = []
     for span in out:
