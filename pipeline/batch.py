@@ -57,7 +57,11 @@ def _fsync_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
@@ -208,6 +212,9 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     pending: list[Article] = []
     inflight: deque = deque()
     submit = getattr(process, "submit", None)
+    want = getattr(process, "inflight_articles", None)  # e.g. a Dask cluster: enough tasks for every worker
+    if want:
+        lookahead = max(lookahead, -(-int(want) // max(chunk_size, 1)))
 
     def commit(chunk: list[Article], results: list[tuple[Article, dict[str, Any] | Exception]]) -> None:
         rows, records = [], []
@@ -272,6 +279,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, out)
+    _fsync_dir(out.parent)
     if errors:
         _fsync_write(errors_path, b"".join((json.dumps(e, ensure_ascii=False) + "\n").encode() for e in errors))
     elif errors_path.exists():

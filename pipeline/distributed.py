@@ -158,6 +158,12 @@ class DaskProcessor:
                                + ", ".join(f"{w}: {i['version']} {i['fingerprint'][:12]}" for w, i in bad.items())
                                + "); install the same govnews on every worker")
 
+    @property
+    def inflight_articles(self) -> int:
+        """Articles to keep submitted so that every worker thread has work queued (run_batch reads it)."""
+        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        return 4 * max(1, sum(w.get("nthreads", 1) for w in info.values()))
+
     def submit(self, chunk: list[Article]) -> _DaskHandle:
         run = uuid.uuid4().hex[:12]
         keys = [f"govnews-{art.doc_id}-{run}" for art in chunk]
