@@ -86,6 +86,8 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
                             total=total, on_records=on_records)
     except InputError as exc:
         _fail(str(exc))
+    except OSError as exc:   # full disk, unwritable output directory: committed chunks stay intact
+        _fail(f"cannot write output {out}: {exc.strerror or exc} (committed work is kept; rerun to resume)")
     finally:
         if hasattr(processor, "close"):
             processor.close()
