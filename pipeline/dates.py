@@ -544,8 +544,9 @@ def _is_tally(line: str, m: re.Match[str], n: float | None) -> bool:
 
 
 def date_hits(doc: Doc, extractor: DateExtractor) -> Iterator[tuple[Hit, int, int]]:
+    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
     for line_start, line_end in allowed_ranges(doc):
-        line = doc.text[line_start:line_end]
+        line = text[line_start:line_end]
         for hit in extractor.extract_line(line):
             yield hit, line_start + hit.start, line_start + hit.end
 
@@ -564,6 +565,7 @@ class DatesComponent:
         last_year: int | None = None     # the year most recently mentioned: the referent of "that year"
         last_year_line = -1
         line_no, counted_to = 0, 0       # newlines before the hit, counted incrementally (hits come in text order)
+        raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
         for hit, start, end in date_hits(doc, self.extractor):
             span = make_span(doc, start, end, "DATE")
             if span is None:
@@ -571,7 +573,7 @@ class DatesComponent:
             local_anchor = anchor
             if start < counted_to:
                 line_no, counted_to = 0, 0
-            line_no += doc.text.count("\n", counted_to, start)
+            line_no += raw.count("\n", counted_to, start)
             counted_to = start
             if hit.rule == "date_rel_earlier" and last_year_line != line_no:
                 last_year = None          # "a year earlier" looks back only within its own paragraph

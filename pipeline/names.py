@@ -304,8 +304,9 @@ def _dominant_jurisdiction(names) -> str | None:
 
 
 def name_hits(doc: Doc, extractor: NameExtractor) -> Iterator[tuple[NameHit, int, int]]:
+    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
     for line_start, line_end in allowed_ranges(doc):
-        line = doc.text[line_start:line_end]
+        line = text[line_start:line_end]
         for hit in extractor.extract_line(line):
             yield hit, line_start + hit.start, line_start + hit.end
 
@@ -339,12 +340,13 @@ class NamesComponent:
                 if mention_allowed(doc, h.start, h.end) and not any(h.start < e and s < h.end for s, e in taken):
                     hits.append((h, h.start, h.end))
         agencies, programmes = [], []
-        jurisdiction = _dominant_jurisdiction(doc.text[s:e] for h, s, e in hits if h.label == "AGENCY")
+        raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
+        jurisdiction = _dominant_jurisdiction(raw[s:e] for h, s, e in hits if h.label == "AGENCY")
         for hit, start, end in sorted(hits, key=lambda x: x[1]):
             span = make_span(doc, start, end, hit.label)
             if span is None:
                 continue
-            text = doc.text[start:end]
+            text = raw[start:end]
             if hit.label == "AGENCY" and jurisdiction and re.match(r"(?:the\s+)?(?:Municipal|Provincial|City)\b", text):
                 # "Municipal Party Committee" in a Chongqing article is Chongqing's
                 span._.canonical = canonical_key(f"{jurisdiction} {text}", hit.canonical)

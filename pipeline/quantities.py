@@ -433,10 +433,14 @@ def _last_change_word(phrase: str) -> str:
 
 
 def quantity_spans(doc: Doc, extractor: QuantityExtractor) -> Iterator[tuple[Found, int, int]]:
-    dates = [(s.start_char, s.end_char) for s in doc.spans.get("date", [])]
+    dates = sorted((s.start_char, s.end_char) for s in doc.spans.get("date", []))
+    starts = [a for a, _ in dates]
+    longest = max((b - a for a, b in dates), default=0)
+    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
     for line_start, line_end in allowed_ranges(doc):
-        line = doc.text[line_start:line_end]
-        blocked = [(a - line_start, b - line_start) for a, b in dates if a < line_end and b > line_start]
+        line = text[line_start:line_end]
+        near = dates[bisect_left(starts, line_start - longest):bisect_left(starts, line_end)]   # not all dates per line (issue 10)
+        blocked = [(a - line_start, b - line_start) for a, b in near if a < line_end and b > line_start]
         for q in extractor.extract_line(line, blocked):
             yield q, line_start + q.start, line_start + q.end
 

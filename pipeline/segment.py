@@ -26,6 +26,10 @@ from . import extensions  # noqa: F401  (registers extensions)
 from .resources import load_rows
 
 EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
+# A metadata/boilerplate rule never claims a line longer than this (the longest chrome line in
+# the corpus has 39 words): an article delivered as one long line that mentions "cookies" or
+# "all rights reserved" somewhere is body text, not chrome (issue 10: all its mentions were lost).
+CHROME_MAX_WORDS = 80
 LINE_KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
 _SENTENCE_END = re.compile(r"[.!?。;:…]['\"”’)]*\s*$")
 _WORD = re.compile(r"\S+")
@@ -72,6 +76,8 @@ class LineClassifier:
         n_words = len(_WORD.findall(stripped))
         for rule in self.rules:
             if rule.max_words is not None and n_words > rule.max_words:
+                continue
+            if rule.kind in EXCLUDED_KINDS and n_words > CHROME_MAX_WORDS:
                 continue
             if rule.regex.search(stripped):
                 return rule.kind, rule.id
@@ -134,7 +140,7 @@ class LineClassifier:
                     and lines[nonempty[pos + 1]]["kind"] in ("body",)):
                 entry["kind"], entry["rule"] = "heading", "heading_short_unpunctuated"
                 continue
-            following = [lines[j]["kind"] for j in nonempty[pos + 1:]]
+            following = (lines[nonempty[j]]["kind"] for j in range(pos + 1, len(nonempty)))  # lazy: stops at the first body line (issue 10)
             if (seen_body and self._looks_like_headline(line, words[i], self.title_max_words)
                     and all(k in ("boilerplate", "metadata") for k in following)):
                 entry["kind"], entry["rule"] = "boilerplate", "bp_feed_headline"   # another story's headline
@@ -293,6 +299,8 @@ class Segmenter:
     def __call__(self, doc: Doc) -> Doc:
         doc._.lines = self.classifier.classify(doc.text)
         flags = list(doc._.flags or [])
+        if doc.text.strip() and not any(True for _ in allowed_ranges(doc)):
+            flags.append("no-body-lines")     # every line is chrome: say so, the stages will find nothing (issue 10)
         if doc._.published is None:
             meta = doc._.meta or {}
             published, basis, rule = find_published(doc.text, meta.get("url"), doc._.retrieved)
