@@ -229,9 +229,12 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
             summary.processed += 1
             summary.words += len(art.text.split())
             summary.mentions.update(m["type"] for m in result["mentions"])
-        chunks.commit(rows)
+        # The database load (idempotent, one transaction) happens before the chunk is committed to the
+        # log: if it fails or the run dies in between, the rerun processes and loads the chunk again,
+        # so the database gets every article exactly once, like the JSONL output.
         if on_records is not None and records:
             on_records(records)
+        chunks.commit(rows)
         progress.update(len(chunk))
 
     def drain(keep: int) -> None:
