@@ -41,6 +41,9 @@ def record_for(nlp: Language, art: Article) -> dict[str, Any]:
     doc = nlp(make_doc(nlp, art.text, art.meta))
     rec = to_record(doc)
     rec["content_sha256"] = art.content_hash
+    for key in ("title", "url", "retrieved"):      # carried through for the database's articles table
+        if art.meta.get(key):
+            rec[key] = art.meta[key]
     return rec
 
 
