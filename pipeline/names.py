@@ -179,7 +179,9 @@ class NameExtractor:
 
     def _quoted(self, line: str, m: re.Match[str]) -> list[NameHit]:
         inner = m.group(1).strip()
-        start, end = m.start(1), m.end(1)
+        # the name is the quoted text without the spaces inside the quotes (a mention never starts with one)
+        start = m.start(1) + len(m.group(1)) - len(m.group(1).lstrip())
+        end = m.end(1) - (len(m.group(1)) - len(m.group(1).rstrip()))
         words = self._words(inner)
         if not words or len(words) > 20:
             return []

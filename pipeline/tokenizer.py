@@ -7,6 +7,7 @@ happens here, as zero-width or punctuation infixes. The infix patterns are data:
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from spacy.language import Language
@@ -14,6 +15,13 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, registry
 
 from .resources import load_rows
+
+
+# A whitespace-free run of 100+ characters is one token. spaCy strips prefixes and suffixes one
+# character at a time, searching the whole rest of the run each time: quadratic, so a line of
+# 16,000 punctuation characters took 42 s and 1 M would take days (issue 10). The stages read
+# the raw text, not the tokens, so their output does not change.
+LONG_CHUNK = re.compile(r"[^\s]{100}")
 
 
 def glued_word_infixes() -> list[str]:
@@ -30,7 +38,7 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         tokenizer = _T(nlp.vocab, rules=defaults.tokenizer_exceptions,
                        prefix_search=compile_prefix_regex(defaults.prefixes).search,
                        suffix_search=compile_suffix_regex(defaults.suffixes).search,
-                       url_match=defaults.url_match)
+                       url_match=defaults.url_match, token_match=LONG_CHUNK.match)
         infixes = list(nlp.Defaults.infixes) + glued_word_infixes()
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         return tokenizer

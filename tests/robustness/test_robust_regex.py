@@ -2,7 +2,9 @@
 
 Adversarial lines (long runs of digits, commas, spaces, capitalised words, quotes, "of the of
 the", repeated month names, ...) go to every stage's extractor: ``QuantityExtractor.extract_line``,
-``DateExtractor.extract_line``, ``NameExtractor.extract_line`` and ``LineClassifier.classify``.
+``DateExtractor.extract_line``, ``NameExtractor.extract_line``, ``LineClassifier.classify`` and the
+tokenizer (``nlp.make_doc``: spaCy strips affixes one character at a time, which was quadratic on
+long whitespace-free runs of punctuation).
 Each line is tried as an exact repetition and with a stray last character ("¤"), which is
 what turns a backtracking pattern quadratic (a ``$`` that fails at the very end).
 
@@ -45,8 +47,9 @@ UNITS = {
     "photo_credit": "Photo by ", "photo_paren": "(Photo by x", "photo_slash": "(Photo/", "parens": "(",
     "release_time": "Release Time ", "editor": "Editor: A", "cjk": "中文", "cjk_years": "2023年",
     "html": "<b>1</b> ", "entities": "&nbsp;38&nbsp;", "newlines": "a\n", "crlf": "Bureau\r\n",
+    "punctuation": ".,;:!?", "equals": "=", "minified_js": "a=b;c(d){e.f[g]};", "brackets": "([{<", "url": "http://a.cn/x?y=1&",
 }
-STAGES = ("quantities", "dates", "names", "segment")
+STAGES = ("quantities", "dates", "names", "segment", "tokenizer")
 
 
 def _lines(size: int):
@@ -62,11 +65,13 @@ def worker(size: int, repeats: int = 1) -> None:
 
     from pipeline.dates import DateExtractor
     from pipeline.names import NameExtractor
+    from pipeline.nlp import build
     from pipeline.quantities import QuantityExtractor, core_patterns
     from pipeline.segment import LineClassifier
 
     calls = {"quantities": QuantityExtractor().extract_line, "dates": DateExtractor().extract_line,
-             "names": NameExtractor().extract_line, "segment": LineClassifier().classify}
+             "names": NameExtractor().extract_line, "segment": LineClassifier().classify,
+             "tokenizer": build().make_doc}
     core = core_patterns()["core"]
     for name, line in _lines(size):
         numbers = sum(1 for _ in core.finditer(line))
