@@ -228,6 +228,7 @@ def test_cli_disk_full_fails_and_keeps_the_earlier_output(tmp_path, monkeypatch)
     monkeypatch.undo()
     count("faults.faults")
     assert result.exit_code != 0
+    assert result.output.startswith("govnews: error:") and os.strerror(errno.ENOSPC) in result.output, result.output
     assert out.read_bytes() == before
     again = CliRunner().invoke(app, ["run", str(feed), "--out", str(out), "--workers", "1"])
     assert again.exit_code == 0 and len(out.read_text(encoding="utf-8").splitlines()) == 6
