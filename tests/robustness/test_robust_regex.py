@@ -126,6 +126,7 @@ def test_regex_budget_100kb_and_linear_scaling(request):
     big = run_worker(100_000, timeout=3600, repeats=2)       # best of two: the scaling check must not see noise
     check(big)
     small = {(r["case"], r["stage"]): r for r in run_worker(25_000, timeout=1800, repeats=2)}
+    count("regex.inputs", len(small))
     steep = []
     for r in big:
         s = small[(r["case"], r["stage"])]
