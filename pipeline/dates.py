@@ -26,7 +26,7 @@ from . import extensions  # noqa: F401
 from .numerals import fragments as number_fragments
 from .numerals import parse_number
 from .resources import load_rows
-from .segment import allowed_ranges
+from .segment import allowed_lines
 from .timex import Partial, Resolved, parse_anchor, resolve
 
 GROUP = "date"
@@ -544,9 +544,7 @@ def _is_tally(line: str, m: re.Match[str], n: float | None) -> bool:
 
 
 def date_hits(doc: Doc, extractor: DateExtractor) -> Iterator[tuple[Hit, int, int]]:
-    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
-    for line_start, line_end in allowed_ranges(doc):
-        line = text[line_start:line_end]
+    for line_start, _, line in allowed_lines(doc):
         for hit in extractor.extract_line(line):
             yield hit, line_start + hit.start, line_start + hit.end
 

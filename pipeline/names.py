@@ -25,7 +25,7 @@ from . import extensions  # noqa: F401
 from . import names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
 from .linking import canonical_key
 from .resources import load_rows
-from .segment import allowed_ranges
+from .segment import allowed_lines
 
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
@@ -306,9 +306,7 @@ def _dominant_jurisdiction(names) -> str | None:
 
 
 def name_hits(doc: Doc, extractor: NameExtractor) -> Iterator[tuple[NameHit, int, int]]:
-    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
-    for line_start, line_end in allowed_ranges(doc):
-        line = text[line_start:line_end]
+    for line_start, _, line in allowed_lines(doc):
         for hit in extractor.extract_line(line):
             yield hit, line_start + hit.start, line_start + hit.end
 

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from . import extensions  # noqa: F401
 from .numerals import fragments, magnitude_value, parse_number, parse_spelled_chain, word_table
 from .resources import load_rows
-from .segment import allowed_ranges
+from .segment import allowed_lines
 from .units import to_si
 
 GROUP = "quantity"
@@ -436,9 +436,7 @@ def quantity_spans(doc: Doc, extractor: QuantityExtractor) -> Iterator[tuple[Fou
     dates = sorted((s.start_char, s.end_char) for s in doc.spans.get("date", []))
     starts = [a for a, _ in dates]
     longest = max((b - a for a, b in dates), default=0)
-    text = doc.text  # Doc.text re-joins every token: read it once (issue 10)
-    for line_start, line_end in allowed_ranges(doc):
-        line = text[line_start:line_end]
+    for line_start, line_end, line in allowed_lines(doc):
         near = dates[bisect_left(starts, line_start - longest):bisect_left(starts, line_end)]   # not all dates per line (issue 10)
         blocked = [(a - line_start, b - line_start) for a, b in near if a < line_end and b > line_start]
         for q in extractor.extract_line(line, blocked):

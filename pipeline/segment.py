@@ -291,6 +291,14 @@ def allowed_ranges(doc: Doc) -> Iterable[tuple[int, int]]:
             yield entry["start"], entry["end"]
 
 
+def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
+    """(start, end, text) of the lines that stages may extract from; ``doc.text`` is read once
+    because spaCy re-joins every token on each access (issue 10)."""
+    text = doc.text
+    for start, end in allowed_ranges(doc):
+        yield start, end, text[start:end]
+
+
 class Segmenter:
     def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int):
         self.name = name
