@@ -8,6 +8,16 @@ contains it). NewsQuant counts time spans ("three years") as quantities while ou
 makes them DATE durations, so numeric DURATION mentions are scored as quantities with
 their TIMEX unit. Gold quantities without offsets (8 in dev) can only be recalled by value.
 
+Two more convention mappings, both applied to our output before scoring, never to the gold:
+- NewsQuant annotates a range or a from-to pair ("15 to 22 miles per hour", "from 4.8 percent
+  to 4.7 percent") as ONE quantity with value [low, high]; our guide makes it two mentions.
+  Two consecutive mentions our stage tagged as the two ends of one range or level pair (rule
+  tags ``+range`` / ``+levels``, joined only by to/and/-/–) are merged into one prediction
+  spanning both, carrying both values.
+- CQE names some counted nouns as units ("58.06 points" → point, "517 rushing yards" → yard);
+  our guide gives such counts no unit and an ``item``. A count with no unit whose item ends in
+  the CQE unit word (singular or plural) counts as the same unit.
+
 Usage: python bench/newsquant.py [--errors]
 """
 from __future__ import annotations
@@ -25,6 +35,7 @@ DATA = REPO.parent / "shared" / "benchmarks" / "newsquant" / "dev.jsonl"
 if not DATA.exists():
     DATA = Path("/work/shared/benchmarks/newsquant/dev.jsonl")
 UNIT_MAP = {k: v for k, v in json.loads((REPO / "bench" / "newsquant_units.json").read_text()).items() if k != "_meta"}
+SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred"
 DUR_UNITS = {"Y": "a", "M": "M", "W": "W", "D": "d", "H": "h"}
 
 
@@ -37,11 +48,34 @@ def predictions(nlp, text: str) -> list[dict]:
     for m in rec["mentions"]:
         if m["type"] == "QUANTITY":
             out.append(m)
-        elif m["type"] == "DATE" and m["timex_type"] == "DURATION" and not re.match(r"(?i)(a|an|the)\s", m["text"]):
+        elif m["type"] == "DATE" and m["timex_type"] == "DURATION" and not re.match(r"(?i)(a|an)\s", m["text"]) \
+                and (not re.match(r"(?i)the\s", m["text"]) or re.search(rf"\d|\b(?:{SPELLED})\b", m["text"], re.I)):
             dm = re.fullmatch(r"P(T?)(\d+(?:\.\d+)?)([YMWDH])", m["value"])
             if dm:
                 unit = "min" if dm.group(1) and dm.group(3) == "M" else DUR_UNITS[dm.group(3)]
                 out.append({**m, "value": float(dm.group(2)), "unit": unit, "item": None})
+    return merge_range_pairs(out, text)
+
+
+PAIR_JOINER = re.compile(r"\s*(?:to|and|-|–|—|~)\s*", re.I)
+
+
+def merge_range_pairs(preds: list[dict], text: str) -> list[dict]:
+    """Our two range/level ends → one NewsQuant quantity (see the module doc)."""
+    out: list[dict] = []
+    i = 0
+    while i < len(preds):
+        a = preds[i]
+        b = preds[i + 1] if i + 1 < len(preds) else None
+        pair = b is not None and a["type"] == b["type"] == "QUANTITY" and any(
+            t in (a.get("rule") or "") and t in (b.get("rule") or "") for t in ("+range", "+levels"))
+        if pair and PAIR_JOINER.fullmatch(text[a["end"]:b["start"]]):
+            out.append({**a, "end": b["end"], "text": text[a["start"]:b["end"]], "values": [a["value"], b["value"]],
+                        "unit": a.get("unit") or b.get("unit"), "item": a.get("item") or b.get("item")})
+            i += 2
+            continue
+        out.append(a)
+        i += 1
     return out
 
 
@@ -52,6 +86,15 @@ def value_ok(gold, pred) -> bool:
     return any(v is not None and math.isclose(float(v), float(pred), rel_tol=1e-3, abs_tol=1e-9) for v in values)
 
 
+def pred_value_ok(gold, p: dict) -> bool:
+    """A merged range matches a gold range by both ends, a single gold value by either end."""
+    if "values" in p:
+        if isinstance(gold, list):
+            return all(value_ok(g, v) for g, v in zip(gold, p["values"]))
+        return any(value_ok(gold, v) for v in p["values"])
+    return value_ok(gold, p["value"])
+
+
 def unit_ok(g: dict, p: dict) -> bool:
     gu = g.get("unit")
     if gu is None:
@@ -60,6 +103,10 @@ def unit_ok(g: dict, p: dict) -> bool:
         item = (p.get("item") or "").lower()
         head = gu.lower().split()[-1]
         return p.get("unit") is None and (head[:5] in item or not item)
+    if p.get("unit") is None and p.get("item"):
+        word = gu.lower().split()[-1]
+        if {word, word + "s", word + "es"} & set(p["item"].lower().split()):
+            return True                     # "58.06 points" (item points) = CQE unit "point"
     names = UNIT_MAP.get(p.get("unit") or "", [])
     # Our guide gives a rate the unit of its amount ("$14.95 a month" -> USD); CQE writes "dollar per month".
     return gu.lower() in names or gu.lower().split(" per ")[0] in names
@@ -94,9 +141,9 @@ def main() -> int:
                     continue
                 if g["start"] is not None:
                     ov = min(g["end"], p["end"]) - max(g["start"], p["start"])
-                    if ov > 0 and (best is None or ov > best[0] or (value_ok(g["value"], p["value"]) and not value_ok(g["value"], pred[best[1]]["value"]))):
+                    if ov > 0 and (best is None or ov > best[0] or (pred_value_ok(g["value"], p) and not pred_value_ok(g["value"], pred[best[1]]))):
                         best = (ov, i)
-                elif value_ok(g["value"], p["value"]):
+                elif pred_value_ok(g["value"], p):
                     best = (1, i)
             if best is None:
                 if args.errors:
@@ -105,7 +152,7 @@ def main() -> int:
             p = pred[best[1]]
             used.add(best[1])
             tp_overlap += 1
-            if value_ok(g["value"], p["value"]):
+            if pred_value_ok(g["value"], p):
                 tp_value += 1
                 if unit_ok(g, p):
                     tp_vu += 1

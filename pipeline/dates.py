@@ -34,6 +34,8 @@ UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q
 ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
+_CLAUSE_MARKS = (".", ";", ":", ",", "\"", "“", "”", "``", "''")
+_FUTURE_CLAUSE = re.compile(r"\b(will|shall|'ll|is to|are to|plans? to|set to|scheduled|due to|expected to|to be held|going to|next|coming|until)\b", re.I)
 FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
 TALLY_CONTEXT = re.compile(r"(air quality|good air|good-air|excellent|good or|polluted|heav(y|ily) pollut|blue[- ]sky|compliance|fine days|sunny|rain(y|fall)|increase of|decrease of|more than the same|fewer|exceed(ed|ing)? the standard)", re.I)
 
@@ -143,7 +145,9 @@ def _num(s: str | None) -> float | None:
         return 1
     if s in ("thousand", "hundred", "decade", "century"):
         return {"thousand": 1000, "hundred": 100, "decade": 1, "century": 1}[s]
-    if s in ("few", "several", "many", "a few", "couple of", "a couple of"):
+    if s in ("couple of", "a couple of"):
+        return 2                                # "a couple of years" → P2Y, as TimeML reads it
+    if s in ("few", "several", "many", "a few"):
         return None
     v = parse_number(s)
     return v if v is None or math.isfinite(v) else None     # "1,000,...,000 years": beyond float range
@@ -168,6 +172,10 @@ def _year2(y1: int, y2: str) -> int:
 
 def _duration_value(n: float | None, unit: str) -> str:
     code = UNIT_CODES[unit]
+    if n is not None and not float(n).is_integer():
+        fractional = _fraction_value(n, code)
+        if fractional:
+            return fractional
     if code in ("H", "MIN"):
         suffix = "H" if code == "H" else "M"
         return f"PT{_n(n)}{suffix}"
@@ -176,6 +184,35 @@ def _duration_value(n: float | None, unit: str) -> str:
     if code == "CE":
         return f"P{_n(n * 100)}Y" if n is not None else "PXCE"
     return f"P{_n(n)}{code}"
+
+
+def _clock(h: str | None, minute: str | None, ap: str | None, word: str | None) -> str:
+    """"10:30 p.m." → "22:30"; "noon" → "12:00"; "midnight" → "24:00" (TIMEX3's end of the day)."""
+    if word:
+        return "12:00" if word.lower() == "noon" else "24:00"
+    hour = int(h or 0) % 12 + (12 if (ap or "").lower().startswith("p") else 0)
+    return f"{hour:02d}:{int(minute or 0):02d}"
+
+
+# A fraction of a unit is written with the next smaller unit when that is whole (TIMEX3 style):
+# 2.5 years → P2Y6M, 1.5 hours → PT1H30M, 1.5 minutes → PT1M30S.
+_SMALLER = {"Y": ("M", 12), "W": ("D", 7), "D": ("H", 24), "H": ("M", 60), "MIN": ("S", 60)}
+
+
+def _fraction_value(n: float, code: str) -> str | None:
+    whole, frac = int(n), n - int(n)
+    if code not in _SMALLER or not frac:
+        return None
+    small, per = _SMALLER[code]
+    part = frac * per
+    if not float(part).is_integer():
+        return None
+    big = "M" if code == "MIN" else code
+    time_part = code in ("H", "MIN") or small == "H"
+    head = f"{whole}{big}" if whole else ""
+    if code == "D":                         # 1.5 days → P1DT12H
+        return f"P{head}T{int(part)}H"
+    return ("PT" if time_part else "P") + head + f"{int(part)}{small}"
 
 
 def _n(n: float | None) -> str:
@@ -229,8 +266,10 @@ class DateExtractor:
 
     def _tense(self, m: re.Match[str], line: str) -> bool:
         # A past participle or past verb right before the date decides ("released in November").
-        if re.search(r"\b(?:\w+ed|was|were|had|began|took|held|signed|issued|released|launched)\s+(?:in|on|since|by|from|during)?\s*$", line[max(0, m.start() - 40):m.start()]):
-            return True
+        before = line[max(0, m.start() - 40):m.start()]
+        if re.search(r"\b(?:\w+ed|was|were|had|began|took|held|signed|issued|released|launched)\s+(?:in|on|since|by|from|during)?\s*$", before) \
+                and not re.search(r"\b(?:will|shall|to)\s+(?:be\s+)?\w+ed\s+(?:in|on|by|from|during)?\s*$", before):
+            return True                     # ... but "will be reviewed in February" is a future passive
         # The sentence around the date (from the last "." or ";" before it to the next ".") has no
         # future marker. Looked up in a per-line index, not rescanned for every date (issue 10);
         # markers cannot contain "." or ";", so this equals searching the sentence itself.
@@ -241,6 +280,17 @@ class DateExtractor:
         e = dots[i] if i < len(dots) else len(line)
         j = bisect_left(markers, s)
         return not (j < len(markers) and markers[j] < e)
+
+    def _weekday_tense(self, m: re.Match[str], line: str) -> bool:
+        """Past unless the clause of the weekday (between punctuation marks) speaks of the future.
+
+        A weekday sits next to its verb ("left Tuesday", "will meet Bush on Thursday"), so the
+        clause decides, not the whole sentence: "Iraq said on Tuesday that it would ..." is past.
+        """
+        start = max(line.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1
+        ends = [i for i in (line.find(c, m.end()) for c in _CLAUSE_MARKS) if i >= 0]
+        clause = line[start:min(ends) if ends else len(line)]
+        return not _FUTURE_CLAUSE.search(clause)
 
     def _sentence_index(self, line: str) -> tuple[list[int], list[int], list[int]]:
         cached = getattr(self, "_index_cache", None)
@@ -358,9 +408,10 @@ class DateExtractor:
     def _h_rel_month(self, m, line):
         rel = re.sub(r"\s+", " ", m.group("rel").lower())
         month = _month(m.group("m"))
-        if rel in ("this", "this coming", "this past"):
+        if rel == "this":
             return [(m.start(), m.end(), Partial(year_offset=0, month=month))]
-        return [(m.start(), m.end(), Partial(month=month, month_default_year=True, past_tense=(rel == "last")))]
+        direction = -1 if rel in ("last", "this past") else 1
+        return [(m.start(), m.end(), Partial(month=month, month_direction=direction))]
 
     def _h_first_n(self, m, line):
         n = _num(m.group("n"))
@@ -436,9 +487,59 @@ class DateExtractor:
         dp = m.group("dp")
         p = Partial(weekday=int(lexicon()["weekday"][m.group("wd").lower()]),
                     week_offset=-1 if rel == "last" else None,
-                    weekday_future=(rel == "next") or not self._tense(m, line),
+                    # "last Friday" is past whatever else the sentence says; a plain weekday follows the tense
+                    weekday_future=(rel == "next") or (rel != "last" and not self._weekday_tense(m, line)),
                     daypart=lexicon()["daypart"][dp.lower()] if dp else None)
         return [(m.start(), m.end(), p)]
+
+    def _h_weekday_date(self, m, line):
+        # "Saturday, April 25": the calendar date decides; the weekday only confirms it
+        month = _month(m.group("m") or m.group("m2"))
+        y = m.group("y")
+        p = Partial(year=int(y) if y else None, month=month, day=int(m.group("d") or m.group("d2")),
+                    month_default_year=y is None, past_tense=self._tense(m, line))
+        return [(m.start(), m.end(), p)]
+
+    def _h_set_weekday(self, m, line):
+        wd = lexicon()["weekday"][(m.group("wd") or m.group("wdp") or m.group("wd2")).lower()]
+        dp = m.group("dp") or m.group("dp2") or m.group("dp3")
+        value = f"XXXX-WXX-{wd}" + (f"T{lexicon()['daypart'][dp.lower().rstrip('s')]}" if dp else "")
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=value))]
+
+    def _h_set_month(self, m, line):
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=f"XXXX-{_month(m.group('m')):02d}"))]
+
+    def _h_clock_date(self, m, line):
+        # "10 p.m. Wednesday", "5 p.m. EST Nov. 9", "noon Thursday": one TIME on that day
+        clock = _clock(m.group("h"), m.group("min"), m.group("ap"), m.group("word"))
+        if m.group("wd"):
+            wd = int(lexicon()["weekday"][m.group("wd").lower()])
+            p = Partial(timex_type="TIME", weekday=wd, clock=clock, weekday_future=not self._weekday_tense(m, line))
+        elif m.group("w"):
+            p = Partial(timex_type="TIME", day_offset={"today": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()],
+                        clock=clock)
+        else:
+            y = m.group("y")
+            p = Partial(timex_type="TIME", year=int(y) if y else None, month=_month(m.group("m")), day=int(m.group("d")),
+                        month_default_year=y is None, past_tense=self._tense(m, line), clock=clock)
+        return [(m.start(), m.end(), p)]
+
+    def _h_quarter_prefixed(self, m, line):
+        # "the 1988 second quarter", "next year's first quarter", "the year-ago third quarter"
+        q = ORD_WORDS[m.group("ord").lower()]
+        if m.group("y"):
+            return [(m.start(), m.end(), Partial(year=int(m.group("y")), quarter=q))]
+        if m.group("rel"):
+            return [(m.start(), m.end(), Partial(year_offset=_rel_year(m.group("rel") + " year"), quarter=q))]
+        return [(m.start(), m.end(), Partial(quarter=q, month_default_year=True, past_tense=True, year_shift=-1))]
+
+    def _h_duration_fraction(self, m, line):
+        # "2 1/2 years", "a minute and a half", "one and a half years" (the last also in dur_half_unit)
+        n = _num(m.group("n")) if m.group("n") else 1
+        if n is None:
+            return []
+        unit = lexicon()["unit"][(m.group("u") or m.group("u2")).lower()]
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=_duration_value(n + 0.5, unit)))]
 
     def _h_daypart(self, m, line):
         rel = m.group("rel").lower()
@@ -447,8 +548,7 @@ class DateExtractor:
         return [(m.start(), m.end(), Partial(timex_type="TIME", day_offset=off, daypart=dp))]
 
     def _h_clock(self, m, line):
-        h = int(m.group("h")) % 12 + (12 if m.group("ap").lower().startswith("p") else 0)
-        clock = f"{h:02d}:{int(m.group('min') or 0):02d}"
+        clock = _clock(m.group("h"), m.group("min"), m.group("ap"), None)
         return [(m.start(), m.end(), Partial(timex_type="TIME", day_offset=0, clock=clock, literal=f"XXXX-XX-XXT{clock}"))]
 
     def _h_holiday(self, m, line):

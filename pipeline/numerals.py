@@ -55,7 +55,7 @@ def parse_number(surface: str) -> float | None:
     """'1,764' → 1764.0; 'twenty-three' → 23.0; 'one-third' → 0.3333; None if not a number."""
     s = surface.strip().lower().replace("−", "-")
     t = word_table()
-    if re.fullmatch(r"[-+]?" + fragments()["digits"], s):
+    if re.fullmatch(r"[-+]?" + fragments()["digits"], s) or re.fullmatch(r"[-+]?\.\d+", s):   # ".001"
         return float(s.replace(",", ""))
     if s in t["fraction"]:
         return float(t["fraction"][s])  # type: ignore[arg-type]

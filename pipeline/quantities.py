@@ -91,8 +91,10 @@ def core_patterns() -> dict[str, re.Pattern[str]]:
     return {
         # A number core not glued to a word on its left (PM2.5, G318) and not part of 1.2.3.
         "core": re.compile(
-            rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)){'(?P<sign>[-−+])?' }(?P<num>{f['digits']})(?![\d])"
+            rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)){'(?P<sign>[-−+])?' }(?P<num>{f['digits']}|\.\d{{1,6}})(?![\d])"
             rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
+            # "five-tier", "three-level", "four-cylinder": a count of kinds (guide, Decisions v1.1)
+            rf"|(?<![\w'-])(?P<hyph>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?=-[a-z]{{3,}}(?![\w-]))"
             rf"|(?<![\w'-])(?P<spelled>{f['spelled']}(?:[\s-]+(?:and\s+)?(?:hundred|{f['spelled']})(?![\w-]))*(?:[\s-]+(?:and\s+)?(?:thousand|million|billion)(?:[\s-]+(?:and\s+)?(?:{f['spelled']}|hundred)(?![\w-]))*)*)(?![\w-])",
             re.IGNORECASE),
         "magnitude": re.compile(rf"(?:\s+|-)?(?P<mag>{f['magnitude']})(?![\w])", re.IGNORECASE),
@@ -234,6 +236,8 @@ class QuantityExtractor:
             return v, "q_digits"
         if m.group("frac"):
             return parse_number(m.group("frac")), "q_fraction"
+        if m.group("hyph"):
+            return parse_number(m.group("hyph")), "q_hyphen_count"
         return parse_spelled_chain(m.group("spelled")), "q_spelled"
 
     def _reject_core(self, line: str, m: re.Match[str]) -> bool:
@@ -245,7 +249,7 @@ class QuantityExtractor:
                 return True
             if self.p["ordinal"].match(after):                      # 20th, 1st
                 return True
-            if re.search(r"[A-Za-z]-$", before):                    # COVID-19, G-318
+            if re.search(r"[A-Za-z]-$", before) and not SIGN_PREFIX.search(before):  # COVID-19, G-318 (not "sub-7")
                 return True
             if self.p["name_prefix"].search(before):                # No. 5, Class 3, version 3.0
                 return True
@@ -255,9 +259,10 @@ class QuantityExtractor:
             sentence_initial = bool(prev) and re.search(r"(^|[.!?:;\"“(]\s*)$", before[:prev.start()]) is not None
             if re.match(r"\s+(?:hot\s?line|service hotline|helpline)\b", after, re.I):
                 return True                                         # "the 12369 hotline"
-            if (prev and not sentence_initial and (prev.group(1)[:1].isupper() or "&" in prev.group(1)) and prev.group(1).lower() not in NOT_NAME_WORDS
+            if (prev and not sentence_initial and (prev.group(1)[:1].isupper() or "&" in prev.group(1) or re.match(r"[a-z]+[A-Z]", prev.group(1)))
+                    and prev.group(1).lower() not in NOT_NAME_WORDS
                     and "," not in m.group("num") and not self.post_unit.match(after) and not self.p["magnitude"].match(after)
-                    and not re.match(r"\s+(?:[a-z]+s|people|percent)\b", after)):
+                    and not re.match(r"\s+(?:(?!(?:is|was|has|does|its|as|this|thus|us|plus|his)\b)[a-z]+s|people|percent)\b", after)):
                 return True                                         # "S&P 500", "Game 7", "iPhone 11": part of a name
             if start == 0 or line[:start].strip() == "":
                 if self.p["list_marker"].match(line[start - (1 if start and line[start - 1] == "(" else 0):]):
@@ -269,12 +274,18 @@ class QuantityExtractor:
             word = m.group(0)
             if re.search(r"[\"“‘']\s*$", before):                   # "six rivers", "two mountains": inside a quoted name
                 return True
-            if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and before.strip() != "":
-                return True                                         # Three Gorges, Two Sessions
+            if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and before.strip() != "" \
+                    and not re.search(r"[.!?:;]\s*$", before):
+                return True                                         # Three Gorges, Two Sessions (not "...: Two Singaporean sisters")
             if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and re.match(r"\s+(Gorges|Sessions|Mountains|Rivers|Represents|Regions)\b", after):
                 return True
             if word.lower() == "one" and not (self.p["magnitude"].match(after) or self.post_unit.match(after)):
-                return True                                         # "one of the", "one river, one chief"
+                # "one team", "one site" are counts; "one of the", "no one", "one another", "one by one" and
+                # slogans inside quotes ("one river, one chief") are not
+                if (not re.match(r"\s+(?!of\b|in\b|another\b|by\b|who\b|that\b|which\b|and\b|or\b|more\b|day\b)[a-z]", after)
+                        or re.search(r"\b(?:no|any|every|each|the|this|that|which|only|same)\s+$", before, re.I)
+                        or _inside_quotes(before)):
+                    return True
             if word.lower() in ("half", "a third", "a quarter") and not re.match(r"\s+(of|the|a|an)\b", after) and not self.post_unit.match(after):
                 return True                                         # "half" as adverb
         return False
@@ -290,6 +301,10 @@ class QuantityExtractor:
         if value is None:
             return None
         q = Found(start, end, value, rule=rule)
+        slash = SLASH_FRACTION.match(line, end)
+        if slash and m.group("num") and float(value).is_integer() and int(slash.group(1)) > 0:
+            q.value, q.end = value / int(slash.group(1)), slash.end()   # "1/16 of a US pint"
+            q.rule += "+slashfrac"
         self._extend_right(line, q)
         if q.value is None:
             return None
@@ -299,7 +314,19 @@ class QuantityExtractor:
         if self._overlaps(q.start, q.end, blocked):
             return None
         self._look_left(line, q)
+        prefix = SIGN_PREFIX.search(line[:q.start])
+        if prefix and q.value is not None:
+            if prefix.group(1).lower() == "minus":              # "minus 1.4 degrees", "minus-1.4"
+                q.value, q.start = -abs(q.value), prefix.start()
+                q.rule += "+minus"
+            else:                                               # "sub-7 nanometer": below; the prefix stays outside
+                q.bound = "<"
+                q.rule += "+subbound"
         parts = self._range(line, q, blocked)
+        if m.group("hyph") and q.unit is None:
+            word = re.match(r"-([a-z]+)", line[q.end:])             # "five-tier": span "five-tier", item "tier"
+            q.item, q.end = word.group(1), q.end + word.end()
+            return [q]
         for part in parts:
             self._post_words(line, part)
             if part.unit is None and part.item is None and part is parts[-1]:
@@ -309,11 +336,30 @@ class QuantityExtractor:
         return parts
 
     def _extend_right(self, line: str, q: Found) -> None:
+        sci = SCIENTIFIC.match(line, q.end)
+        if sci and q.value is not None:                         # "1.99×10−30", "6.02 x 10^23"
+            exp = sci.group(1) or sci.group(2) or _from_superscript(sci.group(3))
+            q.value = float(f"{q.value!r}e{int(exp.replace('−', '-'))}")   # exact decimal, not v * 10.0**e
+            q.end = sci.end()
+            q.rule += "+sci"
+        million = GLUED_M.match(line, q.end)
+        if million and q.value is not None and million.group("next").lower() in word_table()["glued_m_next"]:
+            q.value *= 1e6                                      # "12.3m tonnes", "35m of its devices": million, not metres
+            q.end += len(million.group("m"))
+            q.extras["mag"] = million.group("m")
+            q.rule += "+mag"
         mag = self.p["magnitude"].match(line, q.end)
         if mag and q.value is not None:
             q.value *= magnitude_value(mag.group("mag"))
             q.end = mag.end()
             q.extras["mag"] = mag.group("mag")
+            q.rule += "+mag"
+        money = MONEY_SHORTHAND.match(line, q.end)
+        if money and q.extras.get("mag") is None and self.pre_unit.search(line[:q.start]):
+            # "$4.2b", "£6m", "S$1mil": after a currency sign the glued letters are a magnitude, never a unit
+            q.value *= MONEY_MAGNITUDE[money.group(1)]
+            q.end = money.end()
+            q.extras["mag"] = money.group(1)
             q.rule += "+mag"
         unit = self.post_unit.match(line, q.end)
         if unit and line[q.end:q.end + 1] == "-" and _lookup_unit(unit.group("unit"), self.post_table) in TIME_UNITS:
@@ -325,10 +371,10 @@ class QuantityExtractor:
                 q.unit, q.end = canonical, unit.end()
                 q.rule += "+unit"
         elif q.extras.get("mag") is None:
-            glued = re.match(r"(bn|b|mn|mil|m|k|tn)(?![A-Za-z])", line[q.end:])
-            if glued and self.pre_unit.search(line[:q.start]):     # "$4.2b", "S$1mil": money shorthand
-                q.value *= {"bn": 1e9, "b": 1e9, "mn": 1e6, "mil": 1e6, "m": 1e6, "k": 1e3, "tn": 1e12}[glued.group(1)]
-                q.end += glued.end()
+            glued = MONEY_SHORTHAND.match(line, q.end)
+            if glued and glued.group(1) in ("mil", "mn"):    # "RM3.06mil" with no known currency: still million
+                q.value *= MONEY_MAGNITUDE[glued.group(1)]
+                q.end = glued.end()
                 q.extras["mag"] = glued.group(1)
                 q.rule += "+mag"
             elif re.match(r"[A-Za-z]", line[q.end:q.end + 1]):      # 5G, 3D: a name, not a number
@@ -368,6 +414,8 @@ class QuantityExtractor:
         if not mid or q.value is None:
             return [q]
         joiner = line[q.end:mid.end()].strip().lower()
+        if re.fullmatch(r"\s+[-−]", line[q.end:mid.end()]):
+            return [q]                                          # "Stoxx 50 -1.3%": a signed number follows, no range
         cur2 = re.match(r"(?:RMB|CNY|USD|EUR|GBP|US\$|\$|€|£|¥)\s*", line[mid.end():])
         m2 = self.p["core"].match(line, mid.end() + (cur2.end() if cur2 else 0))
         if not m2 or self._overlaps(m2.start(), m2.end(), blocked):
@@ -390,7 +438,13 @@ class QuantityExtractor:
             return [q]
         if q.unit is None:
             q.unit = q2.unit
-        if q.extras.get("mag") is None and q2.extras.get("mag") is not None and q.value is not None:
+        spelled_mag = re.search(r"\b(thousand|million|billion)$", line[q2.start:m2.end()], re.I)
+        if q2.extras.get("mag") is None and spelled_mag and m2.group("spelled"):
+            q2.extras["mag"] = spelled_mag.group(1).lower()     # "four to five thousand": shared by "four"
+        if q.extras.get("mag") is None and q2.extras.get("mag") is not None and q.value is not None \
+                and not cur2 and abs(q.value) < 1000:
+            # "4 to 5 million": the magnitude is shared; "$250,000 to $1 million" and "$200 to $4 million"
+            # write each end in full (own currency sign, or already a large number)
             q.value *= magnitude_value(q2.extras["mag"])
         if q2.unit is None:
             q2.unit = q.unit
@@ -416,6 +470,26 @@ class QuantityExtractor:
             if change:
                 q.change = str(word_table()["change_post"][change.group("c").lower()])
                 q.rule += "+postchange"
+
+
+MONEY_SHORTHAND = re.compile(r"(bn|b|mn|mil|m|k|tn)(?![A-Za-z])")
+MONEY_MAGNITUDE = {"bn": 1e9, "b": 1e9, "mn": 1e6, "mil": 1e6, "m": 1e6, "k": 1e3, "tn": 1e12}
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+SCIENTIFIC = re.compile(r"\s?[×x]\s?10(?:(?:\^|\*\*)\s?([-−]?\d{1,3})|([-−]\d{1,3})|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))(?!\d)")
+GLUED_M = re.compile(r"(?P<m>m)(?![A-Za-z])\s+(?P<next>[A-Za-z]+)")
+SLASH_FRACTION = re.compile(r"[/⁄](\d{1,4})(?=\s+of\s+(?:a|an|the)\b)")
+SIGN_PREFIX = re.compile(r"\b(minus|sub)(?:-|(?<=minus)\s+)$", re.IGNORECASE)
+
+
+def _inside_quotes(before: str) -> bool:
+    """True when a quotation opened earlier on the line is still open (a slogan or a name)."""
+    if before.rfind("“") > before.rfind("”"):
+        return True
+    return before.count('"') % 2 == 1
+
+
+def _from_superscript(digits: str) -> str:
+    return digits.translate(SUPERSCRIPT)
 
 
 def _last_change_word(phrase: str) -> str:

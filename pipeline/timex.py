@@ -40,6 +40,8 @@ class Partial:
     past_tense: bool = True
     quarter_offset: int | None = None
     relative_to_previous: bool = False  # "that year", "a year earlier": resolved against the last mentioned year
+    month_direction: int | None = None  # "last May" (-1) / "next May" (+1): the nearest such month strictly before / after
+    year_shift: int = 0                # applied after the year is found ("the year-ago third quarter": -1)
 
     def needs_anchor(self) -> bool:
         return self.literal is None and self.decade is None and self.year is None
@@ -54,10 +56,20 @@ class Resolved:
 
 
 def _year_of(p: Partial, anchor: Anchor | None) -> int | None:
+    y = _base_year(p, anchor)
+    return y + p.year_shift if y is not None else None
+
+
+def _base_year(p: Partial, anchor: Anchor | None) -> int | None:
     if p.year is not None:
         return p.year
     if anchor is None:
         return None
+    if p.month_direction is not None and p.month is not None and anchor[1] is not None:
+        y, m, _ = anchor
+        if p.month_direction < 0:
+            return y if p.month < m else y - 1   # "last May": the latest May before the anchor's month
+        return y if p.month > m else y + 1       # "next May": the first May after it
     if p.year_offset is not None:
         return anchor[0] + p.year_offset
     if p.month_default_year and p.quarter is not None:
@@ -68,13 +80,15 @@ def _year_of(p: Partial, anchor: Anchor | None) -> int | None:
     if p.month_default_year and p.month is not None:
         y, m, d = anchor
         if m is not None:
-            # A bare month/day takes the nearest year: well behind the anchor it is next year's only when
-            # said of the future; well ahead of it, last year's when said of the past (news convention).
+            # A bare month/day takes the anchor's year unless the tense says otherwise: more than three
+            # months ahead of the anchor and said of the past, it is last year's ("in December" reported in
+            # March); half a year or more behind it and said of the future, next year's ("in February"
+            # said in November of something planned). A future month ahead stays this year's.
             ahead = (p.month - m) if p.day is None or d is None else (p.month - m) + (p.day - d) / 31
-            if ahead > 6 or (p.past_tense and ahead > 3):
+            if p.past_tense and ahead > 3:
                 return y - 1
-            if not p.past_tense and ahead < 0:
-                return y + 1                # "in February" said in November of something planned
+            if not p.past_tense and ahead <= -6:
+                return y + 1
         return y
     return anchor[0]
 
@@ -101,6 +115,8 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
             return Resolved("DATE", "XXXX-XX-XX", True, ["day anchor needed"])
         d = date(*anchor) + timedelta(days=p.day_offset)  # type: ignore[arg-type]
         value = d.isoformat()
+        if p.clock:
+            return Resolved("TIME", f"{value}T{p.clock}")
         if p.daypart:
             return Resolved("TIME", f"{value}T{p.daypart}")
         return Resolved("DATE", value)
@@ -115,6 +131,8 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
         if p.weekday_future and delta:
             d = d + timedelta(days=7)
         value = d.isoformat()
+        if p.clock:
+            return Resolved("TIME", f"{value}T{p.clock}")
         if p.daypart:
             return Resolved("TIME", f"{value}T{p.daypart}")
         return Resolved("DATE", value)
