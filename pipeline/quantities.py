@@ -35,7 +35,9 @@ ITEM_STOP = frozenset("""of in for with and or to were was is are be been being 
 across from on at by as per than the a an this these those its their it they he she we our his her were will would
 could should can may might must do does did not no nor but so if while when where during after before since until
 respectively each every total totaling totalling year-on-year yoy compared against among including such about over under
-more less up down into onto out than then there here also all both only just""".split())
+more less up down into onto out than then there here also all both only just instead rather""".split())
+# plural heads without an -s: a count's item ends at them as at any plural ("5,000 people joined")
+IRREGULAR_PLURALS = frozenset("people children men women police personnel staff cattle livestock fish".split())
 DECREASE_VERBS = ("cut", "reduc", "lower", "slash", "decreas", "shrink", "shrank", "trim")
 # "cut coal consumption by 3.5 million tonnes", "raise output by 10%": the verb sets the direction
 VERB_BY = re.compile(r"\b(cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|decrease[sd]?|shrink|shrank|trim(?:med)?|"
@@ -144,7 +146,7 @@ def _take_item(text: str, pos: int) -> str | None:
 
 def _plural(word: str) -> bool:
     w = word.lower()
-    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
+    return w in IRREGULAR_PLURALS or (len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")))
 
 
 class _FinalWordGate:
