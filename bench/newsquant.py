@@ -36,7 +36,7 @@ if not DATA.exists():
     DATA = Path("/work/shared/benchmarks/newsquant/dev.jsonl")
 UNIT_MAP = {k: v for k, v in json.loads((REPO / "bench" / "newsquant_units.json").read_text()).items() if k != "_meta"}
 SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred"
-DUR_UNITS = {"Y": "a", "M": "M", "W": "W", "D": "d", "H": "h"}
+DUR_UNITS = {"Y": "a", "M": "mo", "W": "wk", "D": "d", "H": "h"}   # not "W" (watt) or "M"
 
 
 def predictions(nlp, text: str) -> list[dict]:
