@@ -102,6 +102,8 @@ CUES: dict[str, tuple[str, ...]] = {   # lowercase substrings; "year4" is checke
     "consec": ("consecutive", "straight", "successive"),
     "relword": ("earlier", "before", "later", "after"),
     "thatyear": ("that year", "previous year", "following year"),
+    "weekend": ("weekend",),
+    "soon": ("soon",),
 }
 _YEAR4 = re.compile(r"(?<!\d)(?:1[89]|20|21)\d\d(?!\d)")
 
@@ -287,8 +289,9 @@ class DateExtractor:
         A weekday sits next to its verb ("left Tuesday", "will meet Bush on Thursday"), so the
         clause decides, not the whole sentence: "Iraq said on Tuesday that it would ..." is past.
         """
-        start = max(line.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1
-        ends = [i for i in (line.find(c, m.end()) for c in _CLAUSE_MARKS) if i >= 0]
+        start = max(max(line.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1,
+                    line.rfind(" that ", 0, m.start()) + 1)
+        ends = [i for i in (line.find(c, m.end()) for c in (*_CLAUSE_MARKS, " that ")) if i >= 0]
         clause = line[start:min(ends) if ends else len(line)]
         return not _FUTURE_CLAUSE.search(clause)
 
@@ -319,6 +322,18 @@ class DateExtractor:
         p2 = replace(p1, day=int(m.group("d2")))
         return [(m.start(), m.end("d1") + (len(m.group(0)) - len(m.group(0)) if False else 0) + _suffix_len(line, m.end("d1")), p1),
                 (m.start("d2"), m.end(), p2)]
+
+    def _h_mdmd_range(self, m, line):
+        # "August 26 to September 26, 2021": the year written once at the end dates both ends
+        y = int(m.group("y")) if m.group("y") else None
+        rel = m.groupdict().get("rel")
+        off = _rel_year(rel) if rel else None
+        tense = self._tense(m, line)
+        def end(mm: str, dd: str) -> Partial:
+            return Partial(year=y, year_offset=off, month=_month(m.group(mm)), day=int(m.group(dd)),
+                           month_default_year=y is None and off is None, past_tense=tense)
+        return [(m.start("m1"), m.end("d1") + _suffix_len(line, m.end("d1")), end("m1", "d1")),
+                (m.start("m2"), m.end(), end("m2", "d2"))]
 
     def _h_month_range(self, m, line):
         offset = _rel_year(m.group("rel"))
@@ -374,7 +389,7 @@ class DateExtractor:
     def _h_year(self, m, line):
         if _followed_by_unit(line, m.end()):
             return []
-        return [(m.start(), m.end(), Partial(year=int(m.group("y"))))]
+        return [(m.start(), m.end(), Partial(year=int(m.group("y")), fiscal=bool(m.groupdict().get("fy"))))]
 
     def _h_year_range(self, m, line):
         y1 = int(m.group("y1"))
@@ -382,7 +397,8 @@ class DateExtractor:
         if not y1 < y2 <= y1 + 100 or _followed_by_unit(line, m.end()):
             return []
         start1 = m.start()
-        return [(start1, m.end("y1"), Partial(year=y1)), (m.start("y2"), m.end("y2"), Partial(year=y2))]
+        fiscal = bool(m.groupdict().get("fy"))
+        return [(start1, m.end("y1"), Partial(year=y1, fiscal=fiscal)), (m.start("y2"), m.end("y2"), Partial(year=y2, fiscal=fiscal))]
 
     def _h_decade(self, m, line):
         return [(m.start(), m.end(), Partial(decade=int(m.group("y")) // 10))]
@@ -467,10 +483,24 @@ class DateExtractor:
         rel = m.groupdict().get("rel")
         y = m.groupdict().get("y")
         if rel:
-            return [(m.start(), m.end(), Partial(year_offset=_rel_year(rel + " year"), season=code))]
+            rel = re.sub(r"\s+", " ", rel.lower())
+            off = 0 if rel in ("the coming", "this coming", "this past") else _rel_year(rel + " year")
+            return [(m.start(), m.end(), Partial(year_offset=off, season=code))]
         if y:
             return [(m.start(), m.end(), Partial(year=int(y), season=code))]
+        # A bare season is as often generic ("ozone is worst in summer") as specific; without a year or a
+        # relative word it stays XXXX rather than guess
         return [(m.start(), m.end(), Partial(literal=f"XXXX-{code}"))]
+
+    def _h_the_year(self, m, line):
+        # "during the year", "for the year": the year the article is about (see DatesComponent: the year
+        # mentioned most often so far, else the anchor's)
+        return [(m.start(), m.end(), Partial(year_offset=0, topic_year=True))]
+
+    def _h_weekend(self, m, line):
+        rel = (m.group("rel") or "the").lower()
+        off = {"this": 0, "the": 0, "last": -1, "next": 1, "that": 0}[rel]
+        return [(m.start(), m.end(), Partial(week_offset=off, weekend=True, past_tense=(rel != "next") and self._weekday_tense(m, line)))]
 
     def _h_set_season(self, m, line):
         s = m.group("s") or m.group("s2")
@@ -662,6 +692,7 @@ class DatesComponent:
         under = 0
         last_year: int | None = None     # the year most recently mentioned: the referent of "that year"
         last_year_line = -1
+        year_counts: dict[int, int] = {}  # years of the DATEs so far: the most frequent is the article's topic year
         line_no, counted_to = 0, 0       # newlines before the hit, counted incrementally (hits come in text order)
         raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
         for hit, start, end in date_hits(doc, self.extractor):
@@ -677,6 +708,9 @@ class DatesComponent:
                 last_year = None          # "a year earlier" looks back only within its own paragraph
             if hit.partial.relative_to_previous and last_year is not None:
                 local_anchor = (last_year, None, None) if hit.partial.month_offset is None else (last_year, 1, None)
+            if hit.partial.topic_year and year_counts:
+                topic = max(year_counts, key=lambda y: (year_counts[y], y))
+                local_anchor = (topic, None, None)
             try:
                 resolved = resolve(hit.partial, local_anchor)
             except (OverflowError, ValueError):   # "800,000 days ago": before year 1 (issue 10)
@@ -684,6 +718,7 @@ class DatesComponent:
             if resolved.timex_type == "DATE" and resolved.value[:4].isdigit() and not hit.partial.relative_to_previous:
                 last_year = int(resolved.value[:4])
                 last_year_line = line_no
+                year_counts[last_year] = year_counts.get(last_year, 0) + 1
             span._.timex_type = resolved.timex_type
             span._.timex_value = resolved.value
             span._.underspecified = resolved.underspecified

@@ -42,6 +42,9 @@ class Partial:
     relative_to_previous: bool = False  # "that year", "a year earlier": resolved against the last mentioned year
     month_direction: int | None = None  # "last May" (-1) / "next May" (+1): the nearest such month strictly before / after
     year_shift: int = 0                # applied after the year is found ("the year-ago third quarter": -1)
+    fiscal: bool = False               # "fiscal 2022", "FY2022" → FY2022 (TIMEX3 fiscal-year value)
+    weekend: bool = False              # "the weekend" → the week's weekend, 1998-W08-WE
+    topic_year: bool = False           # "during the year": the year the article is about (set by the dates stage)
 
     def needs_anchor(self) -> bool:
         return self.literal is None and self.decade is None and self.year is None
@@ -53,6 +56,9 @@ class Resolved:
     value: str
     underspecified: bool = False
     notes: list[str] = field(default_factory=list)
+
+
+SEASON_MIDDLE_MONTH = {"SP": 4, "SU": 7, "FA": 10, "WI": 1}
 
 
 def _year_of(p: Partial, anchor: Anchor | None) -> int | None:
@@ -76,6 +82,12 @@ def _base_year(p: Partial, anchor: Anchor | None) -> int | None:
         y, m, _ = anchor
         if m is not None and p.past_tense and p.quarter > (m - 1) // 3 + 1:
             return y - 1                    # "the fourth quarter" reported in January: last year's
+        return y
+    if p.month_default_year and p.season is not None and p.month is None:
+        y, m, _ = anchor
+        middle = SEASON_MIDDLE_MONTH.get(p.season)
+        if m is not None and middle is not None and p.past_tense and middle - m > 3:
+            return y - 1                    # "in winter" reported in March: the one just past
         return y
     if p.month_default_year and p.month is not None:
         y, m, d = anchor
@@ -138,10 +150,13 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
         return Resolved("DATE", value)
     if p.week_offset is not None:
         if anchor is None or anchor[2] is None:
-            return Resolved("DATE", "XXXX-WXX", True, ["day anchor needed"])
-        d = date(*anchor) + timedelta(days=7 * p.week_offset)  # type: ignore[arg-type]
+            return Resolved("DATE", "XXXX-WXX" + ("-WE" if p.weekend else ""), True, ["day anchor needed"])
+        a = date(*anchor)  # type: ignore[arg-type]
+        d = a + timedelta(days=7 * p.week_offset)
+        if p.weekend and p.past_tense and p.week_offset == 0 and a.isoweekday() < 6:
+            d -= timedelta(days=7)          # "over the weekend" said on a weekday: the one just past
         iso = d.isocalendar()
-        return Resolved("DATE", f"{iso[0]:04d}-W{iso[1]:02d}")
+        return Resolved("DATE", f"{iso[0]:04d}-W{iso[1]:02d}" + ("-WE" if p.weekend else ""))
     if p.month_offset is not None:
         if anchor is None or anchor[1] is None:
             return Resolved("DATE", "XXXX-XX", True, ["month anchor needed"])
@@ -161,6 +176,8 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
         return Resolved("DATE", f"{_fmt(y)}-H{p.half}", under)
     if p.season is not None:
         return Resolved(p.timex_type, f"{_fmt(y)}-{p.season}", under)
+    if p.fiscal and p.month is None and y is not None:
+        return Resolved("DATE", f"FY{y:04d}", under)
     if p.daypart is not None and p.month is None:
         return Resolved("TIME", f"{_fmt(y)}-XX-XXT{p.daypart}", under)
     if p.day is not None and p.month is not None and y is not None:
