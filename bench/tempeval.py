@@ -7,6 +7,13 @@ anchored to its DCT, scored with the TempEval-3 definitions:
 Reference on the TempEval-3 Platinum test set: HeidelTime value F1 about 78, SUTime about 67.
 The texts are news wire without page chrome, so every line is scored (segmentation still runs).
 
+A diagnostic (not a TempEval-3 metric) splits the value errors by kind, to show how much
+of the gap is annotation convention rather than a wrong date: ``granularity`` (the same date
+at another granularity: gold ``1988-Q3`` for "a year ago" in a quarterly report vs ``1988``,
+gold ``1989-WXX`` for "last week" vs ``1989-W43``, gold ``1968-XX`` vs ``1968``), ``ref``
+(gold PAST_REF/PRESENT_REF/FUTURE_REF vs a duration or a date, or the reverse), and ``other``;
+``value_f1_granularity_lenient`` scores the first kind as agreeing.
+
 Usage: python bench/tempeval.py [--errors N]
 """
 from __future__ import annotations
@@ -29,6 +36,23 @@ def prf(tp, n_pred, n_gold):
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+REFS = ("PAST_REF", "PRESENT_REF", "FUTURE_REF")
+
+
+def error_kind(gold: str, pred: str) -> str:
+    """granularity / ref / other (see the module doc)."""
+    def core(v: str) -> str:
+        for tail in ("-WXX", "-XX-XX", "-XX"):
+            v = v.replace(tail, "")
+        return v
+    g, p = core(gold), core(pred)
+    if g == p or g.startswith(p + "-") or p.startswith(g + "-"):
+        return "granularity"
+    if gold in REFS or pred in REFS:
+        return "ref"
+    return "other"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", type=int, default=0, help="print this many value/span errors")
@@ -41,6 +65,7 @@ def main() -> int:
     docs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     n_gold = n_pred = strict = relaxed = type_ok = value_ok = words = 0
     errors = []
+    kinds: dict[str, int] = {}
     t0 = time.perf_counter()
     for d in docs:
         rec = to_record(nlp(make_doc(nlp, d["text"], {"doc_id": d["doc_id"], "published": d["dct"]})))
@@ -55,6 +80,9 @@ def main() -> int:
         for g, p in pairs:
             type_ok += g["timex_type"] == p["timex_type"]
             value_ok += g["value"] == p["value"]
+            if g["value"] != p["value"]:
+                kind = error_kind(str(g["value"]), str(p["value"]))
+                kinds[kind] = kinds.get(kind, 0) + 1
             if g["value"] != p["value"] and len(errors) < args.errors:
                 errors.append(f"VALUE {g['text']!r} gold {g['value']} pred {p['value']} ({p['rule']}) dct {d['dct']}")
         if len(errors) < args.errors:
@@ -70,6 +98,8 @@ def main() -> int:
               "relaxed": {"p": round(rp, 4), "r": round(rr, 4), "f1": round(rf, 4)},
               "type_f1": round(type_ok / relaxed * rf, 4) if relaxed else 0.0,
               "value_f1": round(value_ok / relaxed * rf, 4) if relaxed else 0.0,
+              "diagnostic_value_errors_by_kind": kinds,
+              "value_f1_granularity_lenient": round((value_ok + kinds.get("granularity", 0)) / relaxed * rf, 4) if relaxed else 0.0,
               "words": words, "seconds": round(seconds, 2),
               "reference_platinum_value_f1": {"HeidelTime": 78, "SUTime": 67}}
     (REPO / "bench" / "results").mkdir(exist_ok=True)
