@@ -69,6 +69,8 @@ def merge_range_pairs(preds: list[dict], text: str) -> list[dict]:
         b = preds[i + 1] if i + 1 < len(preds) else None
         pair = b is not None and a["type"] == b["type"] == "QUANTITY" and any(
             t in (a.get("rule") or "") and t in (b.get("rule") or "") for t in ("+range", "+levels"))
+        # "40 to 50 hours", "one to two years": a DURATION range whose first end our dates stage reads alone
+        pair = pair or (b is not None and a.get("rule") == b.get("rule") == "dur_range_units")
         if pair and PAIR_JOINER.fullmatch(text[a["end"]:b["start"]]):
             out.append({**a, "end": b["end"], "text": text[a["start"]:b["end"]], "values": [a["value"], b["value"]],
                         "unit": a.get("unit") or b.get("unit"), "item": a.get("item") or b.get("item")})

@@ -261,6 +261,10 @@ class QuantityExtractor:
             sentence_initial = bool(prev) and re.search(r"(^|[.!?:;\"“(]\s*)$", before[:prev.start()]) is not None
             if re.match(r"\s+(?:hot\s?line|service hotline|helpline)\b", after, re.I):
                 return True                                         # "the 12369 hotline"
+            if STREET_ADDRESS.match(after):
+                return True                                         # "16-18 Industrial Avenue": an address
+            if ERA_BEFORE.search(before) or ERA_AFTER.match(after):
+                return True                                         # "A.D. 1000 and 1260", "200 BC": years
             if (prev and not sentence_initial and (prev.group(1)[:1].isupper() or "&" in prev.group(1) or re.match(r"[a-z]+[A-Z]", prev.group(1)))
                     and prev.group(1).lower() not in NOT_NAME_WORDS
                     and "," not in m.group("num") and not self.post_unit.match(after) and not self.p["magnitude"].match(after)
@@ -418,7 +422,7 @@ class QuantityExtractor:
         joiner = line[q.end:mid.end()].strip().lower()
         if re.fullmatch(r"\s+[-−]", line[q.end:mid.end()]):
             return [q]                                          # "Stoxx 50 -1.3%": a signed number follows, no range
-        cur2 = re.match(r"(?:RMB|CNY|USD|EUR|GBP|US\$|\$|€|£|¥)\s*", line[mid.end():])
+        cur2 = re.match(r"(?:RMB|CNY|USD|EUR|GBP|US\$|\$US|A\$|HK\$|S\$|C\$|\$|€|£|¥)\s*", line[mid.end():])
         m2 = self.p["core"].match(line, mid.end() + (cur2.end() if cur2 else 0))
         if not m2 or self._overlaps(m2.start(), m2.end(), blocked):
             return [q]
@@ -474,6 +478,9 @@ class QuantityExtractor:
                 q.rule += "+postchange"
 
 
+STREET_ADDRESS = re.compile(r"(?:\s*[-–]\s*\d+)?\s+(?:[A-Z][a-z]+\s+){1,2}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard|Blvd\.|Drive|Way)(?![\w])")
+ERA_BEFORE = re.compile(r"(?:\bA\.D\.|\bAD|\bB\.C\.|\bBC)\s+(?:\d+\s+(?:and|to|-|–)\s+)?$")
+ERA_AFTER = re.compile(r"\s*(?:BC|B\.C\.|BCE|AD|A\.D\.)(?![\w])")
 MONEY_SHORTHAND = re.compile(r"(bn|b|mn|mil|m|k|tn)(?![A-Za-z])")
 MONEY_MAGNITUDE = {"bn": 1e9, "b": 1e9, "mn": 1e6, "mil": 1e6, "m": 1e6, "k": 1e3, "tn": 1e12}
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")

@@ -25,6 +25,8 @@ def _number(value: float | None) -> float | int | None:
         return None
     if float(value).is_integer() and abs(value) < 2 ** 53:
         return int(value)
+    if abs(value) < 1e-3:
+        return float(f"{float(value):.6g}")     # 2.998e-08: six significant digits, not six decimals (0.0)
     return round(float(value), 6)
 
 
