@@ -57,7 +57,7 @@ def predictions(nlp, text: str) -> list[dict]:
     return merge_range_pairs(out, text)
 
 
-PAIR_JOINER = re.compile(r"\s*(?:to|and|-|–|—|~)\s*", re.I)
+PAIR_JOINER = re.compile(r"\s*(?:to|and|-|–|—|~|/)\s*", re.I)
 
 
 def merge_range_pairs(preds: list[dict], text: str) -> list[dict]:

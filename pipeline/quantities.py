@@ -107,7 +107,7 @@ def core_patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:\s+(?:year-on-year|year on year))?\s+(?:(?P<b>{f['bound_pre']})\s+)?$", re.IGNORECASE),
         "change_post": re.compile(rf"\s+(?:(?:year-on-year|year on year|yoy)\s+)?(?P<c>{f['change_post']})(?![\w])", re.IGNORECASE),
         "name_prefix": re.compile(rf"(?<![\w])(?:{f['name_prefix']})\s*$", re.IGNORECASE),
-        "range_mid": re.compile(r"\s*(?:to|-|–|—|~|and)\s*", re.IGNORECASE),
+        "range_mid": re.compile(r"\s*(?:to|-|–|—|~|and)\s*|/(?=\s*(?:US\$|\$|€|£|¥|RMB))", re.IGNORECASE),
         "between": re.compile(r"(?<![\w])between\s+$", re.IGNORECASE),
         "ordinal": re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE),
         "phone": re.compile(r"(?:\+\d[\d\s-]{6,}\d|\d{2,4}-\d{3,4}-\d{3,8}|\d{3,4}-\d{7,8})"),
@@ -258,9 +258,18 @@ class QuantityExtractor:
             if re.match(r":\d", after) or re.search(r"\d:$", before):  # times and ratios
                 return True
             prev = re.search(r"([A-Za-z&][\w&.]*)\s+$", before)
-            sentence_initial = bool(prev) and re.search(r"(^|[.!?:;\"“(]\s*)$", before[:prev.start()]) is not None
+            # (a word after a colon is not sentence-initial here: "In Europe: Stoxx 50 -1.3%" names an index)
+            sentence_initial = bool(prev) and re.search(r"(^|[.!?;\"“(]\s*)$", before[:prev.start()]) is not None
             if re.match(r"\s+(?:hot\s?line|service hotline|helpline)\b", after, re.I):
                 return True                                         # "the 12369 hotline"
+            if STANDARD_PART.search(before):
+                return True                                         # "ISO 3888-2", "GB 3095-2012": a standard's number
+            dash_before = re.search(r"\d[-–]$", before) or (m.group("sign") and re.search(r"\d$", before))
+            score = SPORTS_SCORE.match(after)
+            score = score if score and not (self.post_unit.match(after, score.end())
+                                            or self.p["magnitude"].match(after, score.end())) else None
+            if (score or dash_before) and SCORE_CONTEXT.search(before[-45:]):
+                return True                                         # "beat Charlton 2-1", "tied Game 7 at 89-89"
             if STREET_ADDRESS.match(after):
                 return True                                         # "16-18 Industrial Avenue": an address
             if ERA_BEFORE.search(before) or ERA_AFTER.match(after):
@@ -478,6 +487,9 @@ class QuantityExtractor:
                 q.rule += "+postchange"
 
 
+STANDARD_PART = re.compile(r"\b(?:ISO|GB|GB/T|HJ|EN|IEC|ASTM)\s*\d+[-–:]$")
+SPORTS_SCORE = re.compile(r"[-–]\d{1,3}(?!\d|[.,]\d|\s*%)")
+SCORE_CONTEXT = re.compile(r"\b(?:beat|beats|won|win|wins|lost|lose|loses|tied|ties|drew|draw|defeated|score|scored|victory|defeat)\b", re.I)
 STREET_ADDRESS = re.compile(r"(?:\s*[-–]\s*\d+)?\s+(?:[A-Z][a-z]+\s+){1,2}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard|Blvd\.|Drive|Way)(?![\w])")
 ERA_BEFORE = re.compile(r"(?:\bA\.D\.|\bAD|\bB\.C\.|\bBC)\s+(?:\d+\s+(?:and|to|-|–)\s+)?$")
 ERA_AFTER = re.compile(r"\s*(?:BC|B\.C\.|BCE|AD|A\.D\.)(?![\w])")
