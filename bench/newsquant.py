@@ -13,7 +13,8 @@ Two more convention mappings, both applied to our output before scoring, never t
   to 4.7 percent") as ONE quantity with value [low, high]; our guide makes it two mentions.
   Two consecutive mentions our stage tagged as the two ends of one range or level pair (rule
   tags ``+range`` / ``+levels``, joined only by to/and/-/–) are merged into one prediction
-  spanning both, carrying both values.
+  spanning both, carrying both values. A change and the level it reaches ("rose 8.15% to 3.65")
+  are two quantities in both conventions and are not merged.
 - CQE names some counted nouns as units ("58.06 points" → point, "517 rushing yards" → yard);
   our guide gives such counts no unit and an ``item``. A count with no unit whose item ends in
   the CQE unit word (singular or plural) counts as the same unit.
@@ -67,7 +68,8 @@ def merge_range_pairs(preds: list[dict], text: str) -> list[dict]:
     while i < len(preds):
         a = preds[i]
         b = preds[i + 1] if i + 1 < len(preds) else None
-        pair = b is not None and a["type"] == b["type"] == "QUANTITY" and any(
+        # (a change and the level it reaches, "rose 8.15% to 3.65", stay two quantities there too)
+        pair = b is not None and a["type"] == b["type"] == "QUANTITY" and a.get("change") is None and any(
             t in (a.get("rule") or "") and t in (b.get("rule") or "") for t in ("+range", "+levels"))
         # "40 to 50 hours", "one to two years": a DURATION range whose first end our dates stage reads alone
         pair = pair or (b is not None and a.get("rule") == b.get("rule") == "dur_range_units")

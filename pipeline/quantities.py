@@ -461,9 +461,10 @@ class QuantityExtractor:
             # "4 to 5 million": the magnitude is shared; "$250,000 to $1 million" and "$200 to $4 million"
             # write each end in full (own currency sign, or already a large number)
             q.value *= magnitude_value(q2.extras["mag"])
-        if q2.unit is None:
-            q2.unit = q.unit
-        levels = levels or (q.change is not None and joiner == "to")   # "rose by 5 days to 333 days"
+        change_then_level = q.change is not None and joiner == "to"   # "rose by 5 days to 333 days"
+        if q2.unit is None and not (change_then_level and q.unit == "%"):
+            q2.unit = q.unit                                # (but "rose 8.15% to 3.65": a price, not a percentage)
+        levels = levels or change_then_level
         if levels:
             # "fell from 51 to 34 μg/m3": an old and a new level, not a range
             q2.change = None
