@@ -93,6 +93,8 @@ def core_patterns() -> dict[str, re.Pattern[str]]:
     return {
         # A number core not glued to a word on its left (PM2.5, G318) and not part of 1.2.3.
         "core": re.compile(
+            # "sixfold", "3-fold", "two-fold": a multiplier (first, so "3-fold" is not read as the number 3)
+            rf"(?<![\w'.,-])(?P<fold>(?:\d{{1,3}}(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)[-\s]?fold)(?![\w-])|"
             rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)){'(?P<sign>[-−+])?' }(?P<num>{f['digits']}|\.\d{{1,6}})(?![\d])"
             rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
             # "five-tier", "three-level", "four-cylinder": a count of kinds (guide, Decisions v1.1)
@@ -240,6 +242,8 @@ class QuantityExtractor:
             return parse_number(m.group("frac")), "q_fraction"
         if m.group("hyph"):
             return parse_number(m.group("hyph")), "q_hyphen_count"
+        if m.group("fold"):
+            return parse_number(re.sub(r"[-\s]?fold$", "", m.group("fold").lower())), "q_fold"
         return parse_spelled_chain(m.group("spelled")), "q_spelled"
 
     def _reject_core(self, line: str, m: re.Match[str]) -> bool:
@@ -337,6 +341,10 @@ class QuantityExtractor:
             else:                                               # "sub-7 nanometer": below; the prefix stays outside
                 q.bound = "<"
                 q.rule += "+subbound"
+        if m.group("fold"):                                     # a multiplier starts no range or level pair
+            q.unit = "x"                                        # "sixfold": 6 x (dimensionless multiplier)
+            self._post_words(line, q)
+            return [q]
         parts = self._range(line, q, blocked)
         if m.group("hyph") and q.unit is None:
             word = re.match(r"-([a-z]+)", line[q.end:])             # "five-tier": span "five-tier", item "tier"
