@@ -142,6 +142,10 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
         d = a - timedelta(days=delta)
         if p.weekday_future and delta:
             d = d + timedelta(days=7)
+        elif delta == 6 and p.week_offset is None:
+            # the day after the anchor is "tomorrow", not six days back: news names a day six days gone as
+            # "last Tuesday" (TimeBank: 11 bare weekdays at +1 day, 2 at -6)
+            d = a + timedelta(days=1)
         value = d.isoformat()
         if p.clock:
             return Resolved("TIME", f"{value}T{p.clock}")
