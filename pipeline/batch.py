@@ -193,7 +193,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     workers run the next chunk while this process commits the previous one; commits stay in
     input order. Memory holds the doc_id index, never the records.
     """
-    from .writer import dumps
+    from .writer import EncodedRecord, dumps
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +216,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     if want:
         lookahead = max(lookahead, -(-int(want) // max(chunk_size, 1)))
 
-    def commit(chunk: list[Article], results: list[tuple[Article, dict[str, Any] | Exception]]) -> None:
+    def commit(chunk: list[Article], results: list[tuple[Article, "dict[str, Any] | EncodedRecord | Exception"]]) -> None:
         rows, records = [], []
         for art, result in results:
             if isinstance(result, Exception):
@@ -224,11 +224,18 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
                 errors.append({"doc_id": art.doc_id, "source": art.source, "error": f"{type(result).__name__}: {result}"})
                 log.warning("%s failed: %s: %s", art.doc_id, type(result).__name__, result)
                 continue
-            rows.append((art.doc_id, art.content_hash, dumps(result)))
-            records.append(result)
+            if isinstance(result, EncodedRecord):       # serialised by a worker process
+                rows.append((art.doc_id, art.content_hash, result.line))
+                if on_records is not None:
+                    records.append(result.record())
+                summary.words += result.words
+                summary.mentions.update(result.mentions)
+            else:
+                rows.append((art.doc_id, art.content_hash, dumps(result)))
+                records.append(result)
+                summary.words += len(art.text.split())
+                summary.mentions.update(m["type"] for m in result["mentions"])
             summary.processed += 1
-            summary.words += len(art.text.split())
-            summary.mentions.update(m["type"] for m in result["mentions"])
         # The database load (idempotent, one transaction) happens before the chunk is committed to the
         # log: if it fails or the run dies in between, the rerun processes and loads the chunk again,
         # so the database gets every article exactly once, like the JSONL output.

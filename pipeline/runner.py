@@ -9,7 +9,7 @@ workers busy while it commits the previous chunk.
 more, a pool of N worker processes is started once per run. On Linux the workers are
 forked after the pipeline was built, so the model is loaded once and shared copy-on-write
 (elsewhere each worker builds it once in its initializer). Each article is one task and
-a worker sends back the finished record, not the Doc: this is what ``nlp.pipe(n_process=N)``
+a worker sends back the finished record, serialised (``writer.EncodedRecord``), not the Doc: this is what ``nlp.pipe(n_process=N)``
 does, minus spaCy's Doc round trip (``to_bytes`` in the worker, ``from_bytes`` and
 ``to_record`` in the parent), which made the parent the bottleneck, and minus a new set of
 processes for every chunk. A failing article becomes its own exception; a worker that
@@ -32,9 +32,9 @@ from spacy.language import Language
 
 from .inputs import Article
 from .nlp import build, make_doc
-from .writer import to_record
+from .writer import EncodedRecord, to_record
 
-Result = tuple[Article, "dict[str, Any] | Exception"]
+Result = tuple[Article, "dict[str, Any] | EncodedRecord | Exception"]
 
 
 def record_for(nlp: Language, art: Article) -> dict[str, Any]:
@@ -94,9 +94,10 @@ def _init_worker(config: Path | None, overrides: dict[str, Any] | None, parent_p
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def _work(art: Article) -> dict[str, Any] | Exception:
+def _work(art: Article) -> EncodedRecord | Exception:
     assert _WORKER_NLP is not None
-    return safe_record(_WORKER_NLP, art)
+    result = safe_record(_WORKER_NLP, art)
+    return result if isinstance(result, Exception) else EncodedRecord.of(result, art.text)
 
 
 class _PoolHandle:
