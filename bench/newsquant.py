@@ -19,7 +19,7 @@ Two more convention mappings, both applied to our output before scoring, never t
   our guide gives such counts no unit and an ``item``. A count with no unit whose item ends in
   the CQE unit word (singular or plural) counts as the same unit.
 
-Usage: python bench/newsquant.py [--errors]
+Usage: python bench/newsquant.py [--errors] [--without-range-item-mappings]
 """
 from __future__ import annotations
 
@@ -55,8 +55,10 @@ def predictions(nlp, text: str) -> list[dict]:
             if dm:
                 unit = "min" if dm.group(1) and dm.group(3) == "M" else DUR_UNITS[dm.group(3)]
                 out.append({**m, "value": float(dm.group(2)), "unit": unit, "item": None})
-    return merge_range_pairs(out, text)
+    return merge_range_pairs(out, text) if MAPPINGS["range"] else out
 
+
+MAPPINGS = {"range": True, "item_unit": True}   # --without-range-item-mappings turns both off
 
 PAIR_JOINER = re.compile(r"\s*(?:to|and|-|–|—|~|/)\s*", re.I)
 
@@ -107,7 +109,7 @@ def unit_ok(g: dict, p: dict) -> bool:
         item = (p.get("item") or "").lower()
         head = gu.lower().split()[-1]
         return p.get("unit") is None and (head[:5] in item or not item)
-    if p.get("unit") is None and p.get("item"):
+    if MAPPINGS["item_unit"] and p.get("unit") is None and p.get("item"):
         word = gu.lower().split()[-1]
         if {word, word + "s", word + "es"} & set(p["item"].lower().split()):
             return True                     # "58.06 points" (item points) = CQE unit "point"
@@ -125,7 +127,12 @@ def prf(tp, n_pred, n_gold):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", action="store_true", help="print misses and false alarms")
+    ap.add_argument("--without-range-item-mappings", action="store_true",
+                    help="score without merging range ends and without the counted-item-as-unit mapping "
+                         "(shows what the stage alone gives; results are not saved)")
     args = ap.parse_args()
+    if args.without_range_item_mappings:
+        MAPPINGS.update(range=False, item_unit=False)
     from pipeline.nlp import build
 
     nlp = build()
@@ -174,7 +181,8 @@ def main() -> int:
               "value_unit": prf(tp_vu, n_pred, n_gold), "seconds": round(seconds, 2),
               "reference": {"CQE value+unit F1 (full NewsQuant, published)": 85.6, "quantulum3": 47.2}}
     (REPO / "bench" / "results").mkdir(exist_ok=True)
-    (REPO / "bench" / "results" / "newsquant_dev.json").write_text(json.dumps(result, indent=2))
+    if not args.without_range_item_mappings:
+        (REPO / "bench" / "results" / "newsquant_dev.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0
 
