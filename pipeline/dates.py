@@ -34,6 +34,7 @@ UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q
 ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
+CLAUSE_WINDOW = 200
 _CLAUSE_MARKS = (".", ";", ":", ",", "\"", "“", "”", "``", "''")
 _FUTURE_CLAUSE = re.compile(r"\b(will|shall|'ll|is to|are to|plans? to|set to|scheduled|due to|expected to|to be held|going to|next|coming|until)\b", re.I)
 FUTURE_MARKERS = re.compile(r"\b(will|shall|plans?|planned|expected|aims?|aiming|to be held|upcoming|is due|are due|scheduled|going to|next)\b", re.I)
@@ -289,10 +290,12 @@ class DateExtractor:
         A weekday sits next to its verb ("left Tuesday", "will meet Bush on Thursday"), so the
         clause decides, not the whole sentence: "Iraq said on Tuesday that it would ..." is past.
         """
-        start = max(max(line.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1,
-                    line.rfind(" that ", 0, m.start()) + 1)
-        ends = [i for i in (line.find(c, m.end()) for c in (*_CLAUSE_MARKS, " that ")) if i >= 0]
-        clause = line[start:min(ends) if ends else len(line)]
+        # the clause is looked for within CLAUSE_WINDOW characters each side: a long line with many
+        # weekdays then costs linear time, not quadratic (issue 10)
+        lo, hi = max(0, m.start() - CLAUSE_WINDOW), min(len(line), m.end() + CLAUSE_WINDOW)
+        start = max(max(line.rfind(c, lo, m.start()) for c in (*_CLAUSE_MARKS, " that ")) + 1, lo)
+        ends = [i for i in (line.find(c, m.end(), hi) for c in (*_CLAUSE_MARKS, " that ")) if i >= 0]
+        clause = line[start:min(ends) if ends else hi]
         return not _FUTURE_CLAUSE.search(clause)
 
     def _sentence_index(self, line: str) -> tuple[list[int], list[int], list[int]]:
