@@ -34,6 +34,7 @@ UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q
 ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "final": 4, "last": 4, "latter": 2}
+DEICTIC_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}   # day offsets from the anchor
 CLAUSE_WINDOW = 200
 _CLAUSE_MARKS = (".", ";", ":", ",", "\"", "“", "”", "``", "''")
 _FUTURE_CLAUSE = re.compile(r"\b(will|shall|'ll|is to|are to|plans? to|set to|scheduled|due to|expected to|to be held|going to|next|coming|until)\b", re.I)
@@ -323,7 +324,7 @@ class DateExtractor:
         tense = self._tense(m, line)
         p1 = Partial(year=y, month=month, day=int(m.group("d1")), month_default_year=y is None, past_tense=tense)
         p2 = replace(p1, day=int(m.group("d2")))
-        return [(m.start(), m.end("d1") + (len(m.group(0)) - len(m.group(0)) if False else 0) + _suffix_len(line, m.end("d1")), p1),
+        return [(m.start(), m.end("d1") + _suffix_len(line, m.end("d1")), p1),
                 (m.start("d2"), m.end(), p2)]
 
     def _h_mdmd_range(self, m, line):
@@ -510,10 +511,7 @@ class DateExtractor:
         return [(m.start(), m.end(), Partial(timex_type="SET", literal=f"XXXX-{lexicon()['season'][s.lower()]}"))]
 
     def _h_deictic_day(self, m, line):
-        w = m.group("w").lower()
-        if w == "today":
-            return [(m.start(), m.end(), Partial(day_offset=0))]
-        return [(m.start(), m.end(), Partial(day_offset=-1 if w == "yesterday" else 1))]
+        return [(m.start(), m.end(), Partial(day_offset=DEICTIC_DAYS[m.group("w").lower()]))]
 
     def _h_weekday(self, m, line):
         rel = (m.group("rel") or "").lower()
@@ -549,8 +547,7 @@ class DateExtractor:
             wd = int(lexicon()["weekday"][m.group("wd").lower()])
             p = Partial(timex_type="TIME", weekday=wd, clock=clock, weekday_future=not self._weekday_tense(m, line))
         elif m.group("w"):
-            p = Partial(timex_type="TIME", day_offset={"today": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()],
-                        clock=clock)
+            p = Partial(timex_type="TIME", day_offset=DEICTIC_DAYS[m.group("w").lower()], clock=clock)
         else:
             y = m.group("y")
             p = Partial(timex_type="TIME", year=int(y) if y else None, month=_month(m.group("m")), day=int(m.group("d")),

@@ -367,23 +367,15 @@ class QuantityExtractor:
             q.rule += "+sci"
         million = GLUED_M.match(line, q.end)
         if million and q.value is not None and million.group("next").lower() in word_table()["glued_m_next"]:
-            q.value *= 1e6                                      # "12.3m tonnes", "35m of its devices": million, not metres
-            q.end += len(million.group("m"))
-            q.extras["mag"] = million.group("m")
-            q.rule += "+mag"
+            # "12.3m tonnes", "35m of its devices": million, not metres
+            _apply_magnitude(q, 1e6, million.group("m"), q.end + len(million.group("m")))
         mag = self.p["magnitude"].match(line, q.end)
         if mag and q.value is not None:
-            q.value *= magnitude_value(mag.group("mag"))
-            q.end = mag.end()
-            q.extras["mag"] = mag.group("mag")
-            q.rule += "+mag"
+            _apply_magnitude(q, magnitude_value(mag.group("mag")), mag.group("mag"), mag.end())
         money = MONEY_SHORTHAND.match(line, q.end)
         if money and q.extras.get("mag") is None and self.pre_unit.search(line[:q.start]):
             # "$4.2b", "£6m", "S$1mil": after a currency sign the glued letters are a magnitude, never a unit
-            q.value *= MONEY_MAGNITUDE[money.group(1)]
-            q.end = money.end()
-            q.extras["mag"] = money.group(1)
-            q.rule += "+mag"
+            _apply_magnitude(q, MONEY_MAGNITUDE[money.group(1)], money.group(1), money.end())
         unit = self.post_unit.match(line, q.end)
         if unit and line[q.end:q.end + 1] == "-" and _lookup_unit(unit.group("unit"), self.post_table) in TIME_UNITS:
             q.value = None                                          # "24-hour standard": adjectival, not a tally
@@ -396,10 +388,7 @@ class QuantityExtractor:
         elif q.extras.get("mag") is None:
             glued = MONEY_SHORTHAND.match(line, q.end)
             if glued and glued.group(1) in ("mil", "mn"):    # "RM3.06mil" with no known currency: still million
-                q.value *= MONEY_MAGNITUDE[glued.group(1)]
-                q.end = glued.end()
-                q.extras["mag"] = glued.group(1)
-                q.rule += "+mag"
+                _apply_magnitude(q, MONEY_MAGNITUDE[glued.group(1)], glued.group(1), glued.end())
             elif re.match(r"[A-Za-z]", line[q.end:q.end + 1]):      # 5G, 3D: a name, not a number
                 q.value = None
 
@@ -509,6 +498,14 @@ SCIENTIFIC = re.compile(r"\s?[×x]\s?10(?:(?:\^|\*\*)\s?([-−]?\d{1,3})|([-−]
 GLUED_M = re.compile(r"(?P<m>m)(?![A-Za-z])\s+(?P<next>[A-Za-z]+)")
 SLASH_FRACTION = re.compile(r"[/⁄](\d{1,4})(?=\s+of\s+(?:a|an|the)\b)")
 SIGN_PREFIX = re.compile(r"\b(minus|sub)(?:-|(?<=minus)\s+)$", re.IGNORECASE)
+
+
+def _apply_magnitude(q: Found, factor: float, word: str, end: int) -> None:
+    """Scale q by a magnitude word or suffix ("million", "bn", glued "m") that ends at `end`."""
+    q.value = q.value * factor if q.value is not None else None
+    q.end = end
+    q.extras["mag"] = word
+    q.rule += "+mag"
 
 
 def _inside_quotes(before: str) -> bool:

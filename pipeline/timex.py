@@ -114,6 +114,15 @@ def _fmt(y: int | None, m: int | None = None, d: int | None = None) -> str:
     return f"{ys}-{m:02d}-{d:02d}"
 
 
+def _on_day(d: date, p: Partial) -> Resolved:
+    """A resolved day, as a TIME when the expression also gave a clock time or a part of the day."""
+    if p.clock:
+        return Resolved("TIME", f"{d.isoformat()}T{p.clock}")
+    if p.daypart:
+        return Resolved("TIME", f"{d.isoformat()}T{p.daypart}")
+    return Resolved("DATE", d.isoformat())
+
+
 def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
     if p.literal is not None:
         return Resolved(p.timex_type, p.literal)
@@ -125,13 +134,7 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
     if p.day_offset is not None:
         if anchor is None or anchor[2] is None:
             return Resolved("DATE", "XXXX-XX-XX", True, ["day anchor needed"])
-        d = date(*anchor) + timedelta(days=p.day_offset)  # type: ignore[arg-type]
-        value = d.isoformat()
-        if p.clock:
-            return Resolved("TIME", f"{value}T{p.clock}")
-        if p.daypart:
-            return Resolved("TIME", f"{value}T{p.daypart}")
-        return Resolved("DATE", value)
+        return _on_day(date(*anchor) + timedelta(days=p.day_offset), p)  # type: ignore[arg-type]
     if p.weekday is not None:
         if anchor is None or anchor[2] is None:
             return Resolved(p.timex_type, "XXXX-WXX-" + str(p.weekday), True, ["day anchor needed"])
@@ -146,12 +149,7 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
             # the day after the anchor is "tomorrow", not six days back: news names a day six days gone as
             # "last Tuesday" (TimeBank: 11 bare weekdays at +1 day, 2 at -6)
             d = a + timedelta(days=1)
-        value = d.isoformat()
-        if p.clock:
-            return Resolved("TIME", f"{value}T{p.clock}")
-        if p.daypart:
-            return Resolved("TIME", f"{value}T{p.daypart}")
-        return Resolved("DATE", value)
+        return _on_day(d, p)
     if p.week_offset is not None:
         if anchor is None or anchor[2] is None:
             return Resolved("DATE", "XXXX-WXX" + ("-WE" if p.weekend else ""), True, ["day anchor needed"])

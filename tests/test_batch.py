@@ -140,6 +140,22 @@ def test_incremental_processes_only_new_articles_and_refuses_changed_text(tmp_pa
 
 # --- (3) per-article failure isolation -----------------------------------------------------------
 
+def break_one_article(monkeypatch, doc_id: str, effect):
+    """Make pipeline.runner.record_for run `effect(article)` for one doc_id (the pool's forked workers
+    inherit the patch); returns the real function so a test can put it back."""
+    import pipeline.runner as runner
+
+    real = runner.record_for
+
+    def patched(nlp, art):
+        if art.doc_id == doc_id:
+            effect(art)
+        return real(nlp, art)
+
+    monkeypatch.setattr(runner, "record_for", patched)
+    return real
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_failing_article_is_isolated(tmp_path, monkeypatch, workers):
     import pipeline.runner as runner
@@ -147,14 +163,11 @@ def test_failing_article_is_isolated(tmp_path, monkeypatch, workers):
     corpus = tmp_path / "corpus"
     ids = make_corpus(corpus, 5)
     bad = ids[2]
-    real = runner.record_for
 
-    def flaky(nlp, art):
-        if art.doc_id == bad:
-            raise ValueError(f"boom in {art.doc_id}")
-        return real(nlp, art)
+    def boom(art):
+        raise ValueError(f"boom in {art.doc_id}")
 
-    monkeypatch.setattr(runner, "record_for", flaky)              # the pool's forked workers inherit it
+    real = break_one_article(monkeypatch, bad, boom)
     out = tmp_path / "out" / "records.jsonl"
     result = _run([str(corpus), "--out", str(out), "--workers", workers, "--chunk-size", "2"])
     assert result.exit_code == 1, result.output
@@ -181,14 +194,7 @@ def test_worker_crash_loses_only_its_article(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     ids = make_corpus(corpus, 4)
     bad = ids[1]
-    real = runner.record_for
-
-    def crash(nlp, art):
-        if art.doc_id == bad:
-            os._exit(3)                                           # a segfault / OOM kill of the worker
-        return real(nlp, art)
-
-    monkeypatch.setattr(runner, "record_for", crash)
+    break_one_article(monkeypatch, bad, lambda art: os._exit(3))   # a segfault / OOM kill of the worker
     out = tmp_path / "out" / "records.jsonl"
     with runner.LocalProcessor(workers=2) as proc:
         summary = run_batch(read_inputs([corpus]), out, proc, chunk_size=2)

@@ -162,8 +162,8 @@ def test_bad_record_rolls_back_the_batch(backend, tmp_path, request, corpus_reco
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_database_refusal_names_the_record(backend, tmp_path, request, corpus_records):
-    records = corpus_list(corpus_records)
     """An error raised by the database itself (here a trigger) also rolls back and names the doc_id."""
+    records = corpus_list(corpus_records)
     url = database(backend, tmp_path, request)
     with Loader(url) as loader:
         loader.load_records(records[:2])
