@@ -39,13 +39,14 @@ class RunSummary:
     processed: int = 0
     skipped: int = 0
     failed: int = 0
+    degraded: int = 0          # records written with a failed stage's output empty (issue 22)
     words: int = 0
     seconds: float = 0.0
     mentions: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "processed": self.processed, "skipped_already_done": self.skipped,
-                "failed": self.failed, "words": self.words, "seconds": round(self.seconds, 3),
+                "failed": self.failed, "degraded": self.degraded, "words": self.words, "seconds": round(self.seconds, 3),
                 "words_per_second": round(self.words / self.seconds) if self.seconds else None,
                 "mentions": dict(sorted(self.mentions.items()))}
 
@@ -193,6 +194,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     workers run the next chunk while this process commits the previous one; commits stay in
     input order. Memory holds the doc_id index, never the records.
     """
+    from .isolation import STAGE_ERRORS
     from .writer import EncodedRecord, dumps
 
     out = out.resolve()
@@ -224,6 +226,13 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
                 errors.append({"doc_id": art.doc_id, "source": art.source, "error": f"{type(result).__name__}: {result}"})
                 log.warning("%s failed: %s: %s", art.doc_id, type(result).__name__, result)
                 continue
+            stage_errors = result.stage_errors if isinstance(result, EncodedRecord) else result.pop(STAGE_ERRORS, ())
+            if stage_errors:
+                summary.degraded += 1
+                for err in stage_errors:
+                    errors.append({"doc_id": art.doc_id, "source": art.source, "degraded": True, **err,
+                                   "error": f"stage {err['stage']} failed: {err['exception']}: {err['message']}"})
+                    log.warning("%s degraded: stage %s failed: %s: %s", art.doc_id, err["stage"], err["exception"], err["message"])
             if isinstance(result, EncodedRecord):       # serialised by a worker process
                 rows.append((art.doc_id, art.content_hash, result.line))
                 if on_records is not None:

@@ -37,6 +37,7 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
         engine: str = typer.Option("local", help="local | dask"),
         scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (engine dask); none starts a LocalCluster"),
         db: Optional[str] = typer.Option(None, help="also load records into this database URL as they are written"),
+        strict: bool = typer.Option(False, "--strict", help="fail an article when any stage fails on it (default: write it degraded, with a stage-failed flag)"),
         ) -> None:
     """Process articles into JSONL records (resumable: rerun the same command after an interruption).
 
@@ -68,11 +69,11 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
     if engine == "dask":
         from .distributed import DaskProcessor
 
-        processor = DaskProcessor(scheduler=scheduler, config=config, workers=workers)
+        processor = DaskProcessor(scheduler=scheduler, config=config, workers=workers, strict=strict)
     elif engine == "local":
         from .runner import LocalProcessor
 
-        processor = LocalProcessor(workers=max(1, min(workers, total or workers)), config=config)
+        processor = LocalProcessor(workers=max(1, min(workers, total or workers)), config=config, strict=strict)
     else:
         _fail(f"unknown engine {engine!r} (local or dask)")
     on_records = None
@@ -92,8 +93,9 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
         if hasattr(processor, "close"):
             processor.close()
     typer.echo(json.dumps({"output": str(out), **summary.as_dict()}, indent=None))
-    if summary.failed:
-        typer.echo(f"govnews: {summary.failed} article(s) failed; see {out.with_name(out.stem + '.errors.jsonl')}", err=True)
+    if summary.failed or summary.degraded:
+        typer.echo(f"govnews: {summary.failed} article(s) failed, {summary.degraded} degraded (written with a stage's "
+                   f"output empty); see {out.with_name(out.stem + '.errors.jsonl')}", err=True)
         raise typer.Exit(1)
 
 

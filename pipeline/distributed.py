@@ -86,11 +86,12 @@ class GovnewsPipeline(WorkerPlugin):
         get_pipeline(self.config_text)
 
 
-def process_article(art: Article, config_text: str | None) -> dict[str, Any] | Exception:
-    """One task: the article's record, or the (picklable) exception it raised."""
+def process_article(art: Article, config_text: str | None, strict: bool = False) -> dict[str, Any] | Exception:
+    """One task: the article's record (a failed stage listed in it, issue 22), or the (picklable)
+    exception it raised."""
     from .runner import safe_record
 
-    return safe_record(get_pipeline(config_text), art)
+    return safe_record(get_pipeline(config_text), art, strict)
 
 
 def _worker_info() -> dict[str, Any]:
@@ -129,7 +130,8 @@ class DaskProcessor:
     """Process chunks on a Dask cluster; same call signature as ``runner.LocalProcessor``."""
 
     def __init__(self, scheduler: str | None = None, config: Path | None = None, workers: int = 1,
-                 wait_for_workers_s: float = 120.0):
+                 wait_for_workers_s: float = 120.0, strict: bool = False):
+        self.strict = strict
         self.config_text = Path(config).read_text(encoding="utf-8") if config else None
         self.cluster: LocalCluster | None = None
         if scheduler:
@@ -167,7 +169,8 @@ class DaskProcessor:
     def submit(self, chunk: list[Article]) -> _DaskHandle:
         run = uuid.uuid4().hex[:12]
         keys = [f"govnews-{art.doc_id}-{run}" for art in chunk]
-        futures = self.client.map(process_article, chunk, config_text=self.config_text, key=keys, pure=False)
+        futures = self.client.map(process_article, chunk, config_text=self.config_text, strict=self.strict,
+                                  key=keys, pure=False)
         return _DaskHandle(self.client, chunk, futures)
 
     def __call__(self, chunk: list[Article]) -> list[tuple[Article, dict[str, Any] | Exception]]:

@@ -87,6 +87,9 @@ def unit_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], d
     return post_re, pre_re, post, pre
 
 
+HYPHEN_ITEM = re.compile(r"-([a-z]+)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def core_patterns() -> dict[str, re.Pattern[str]]:
     f = fragments()
@@ -294,7 +297,7 @@ class QuantityExtractor:
             if re.search(r"[\"“‘']\s*$", before):                   # "six rivers", "two mountains": inside a quoted name
                 return True
             if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and before.strip() != "" \
-                    and not re.search(r"[.!?:;]\s*$", before):
+                    and not re.search(r"[.!?:;]\s*$", before) and not m.group("frac"):  # a fraction names nothing
                 return True                                         # Three Gorges, Two Sessions (not "...: Two Singaporean sisters")
             if word[:1].isupper() and re.match(r"\s+[A-Z][a-z]", after) and re.match(r"\s+(Gorges|Sessions|Mountains|Rivers|Represents|Regions)\b", after):
                 return True
@@ -347,8 +350,13 @@ class QuantityExtractor:
             return [q]
         parts = self._range(line, q, blocked)
         if m.group("hyph") and q.unit is None:
-            word = re.match(r"-([a-z]+)", line[q.end:])             # "five-tier": span "five-tier", item "tier"
-            q.item, q.end = word.group(1), q.end + word.end()
+            # "five-tier": span "five-tier", item "tier"; the core matched case-insensitively, so
+            # the item does too ("Two-Factor", "FIVE-STAR": the same count in a title or in caps).
+            q.change, q.rule = None, q.rule.replace("+change", "")  # a count of kinds is an adjective, never a change's size ("Set up Two-Factor")
+            word = HYPHEN_ITEM.match(line, q.end)
+            if word is None:                                        # extended past the hyphen: no item
+                return [q]
+            q.item, q.end = word.group(1), word.end()
             return [q]
         for part in parts:
             self._post_words(line, part)

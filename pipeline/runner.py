@@ -31,15 +31,21 @@ from typing import Any, Callable
 from spacy.language import Language
 
 from .inputs import Article
+from .isolation import STAGE_ERRORS, run_stages
 from .nlp import build, make_doc
 from .writer import EncodedRecord, to_record
 
 Result = tuple[Article, "dict[str, Any] | EncodedRecord | Exception"]
 
 
-def record_for(nlp: Language, art: Article) -> dict[str, Any]:
-    doc = nlp(make_doc(nlp, art.text, art.meta))
+def record_for(nlp: Language, art: Article, strict: bool = False) -> dict[str, Any]:
+    """The article's record; a stage that raises leaves its output empty and a flag (issue 22),
+    listed under ``STAGE_ERRORS`` for the errors file, unless ``strict``."""
+    doc = make_doc(nlp, art.text, art.meta)
+    stage_errors = run_stages(nlp, doc, strict=strict)
     rec = to_record(doc)
+    if stage_errors:
+        rec[STAGE_ERRORS] = [e.as_dict() for e in stage_errors]
     rec["content_sha256"] = art.content_hash
     for key in ("title", "url", "retrieved"):      # carried through for the database's articles table
         if art.meta.get(key):
@@ -58,9 +64,9 @@ def portable_error(exc: BaseException) -> Exception:
     return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def safe_record(nlp: Language, art: Article) -> dict[str, Any] | Exception:
+def safe_record(nlp: Language, art: Article, strict: bool = False) -> dict[str, Any] | Exception:
     try:
-        return record_for(nlp, art)
+        return record_for(nlp, art, strict)
     except Exception as exc:  # noqa: BLE001 - reported per article in the errors file
         return portable_error(exc)
 
@@ -94,9 +100,9 @@ def _init_worker(config: Path | None, overrides: dict[str, Any] | None, parent_p
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def _work(art: Article) -> EncodedRecord | Exception:
+def _work(art: Article, strict: bool = False) -> EncodedRecord | Exception:
     assert _WORKER_NLP is not None
-    result = safe_record(_WORKER_NLP, art)
+    result = safe_record(_WORKER_NLP, art, strict)
     return result if isinstance(result, Exception) else EncodedRecord.of(result, art.text)
 
 
@@ -123,9 +129,11 @@ class _PoolHandle:
 class LocalProcessor:
     """Processes chunks on this machine with ``workers`` processes (see the module doc)."""
 
-    def __init__(self, workers: int = 1, config: Path | None = None, overrides: dict[str, Any] | None = None):
+    def __init__(self, workers: int = 1, config: Path | None = None, overrides: dict[str, Any] | None = None,
+                 strict: bool = False):
         global _WORKER_NLP
         self.workers = max(1, workers)
+        self.strict = strict
         self.config, self.overrides = config, overrides
         self.nlp = build(config, overrides)
         self._pool: ProcessPoolExecutor | None = None
@@ -148,7 +156,7 @@ class LocalProcessor:
         self._restart_pool()
         assert self._pool is not None
         try:
-            return self._pool.submit(_work, art).result()
+            return self._pool.submit(_work, art, self.strict).result()
         except BrokenProcessPool:
             self._restart_pool()
             return RuntimeError(f"worker process died while processing {art.doc_id}")
@@ -160,13 +168,13 @@ class LocalProcessor:
 
     def submit(self, chunk: list[Article]) -> Done | _PoolHandle:
         if self._pool is None:
-            return Done([(art, safe_record(self.nlp, art)) for art in chunk])
+            return Done([(art, safe_record(self.nlp, art, self.strict)) for art in chunk])
         self._restart_pool()
         try:
-            futures = [self._pool.submit(_work, art) for art in chunk]
+            futures = [self._pool.submit(_work, art, self.strict) for art in chunk]
         except BrokenProcessPool:
             self._restart_pool()
-            futures = [self._pool.submit(_work, art) for art in chunk]
+            futures = [self._pool.submit(_work, art, self.strict) for art in chunk]
         return _PoolHandle(self, chunk, futures)
 
     def __call__(self, chunk: list[Article]) -> list[Result]:

@@ -294,8 +294,11 @@ def allowed_ranges(doc: Doc) -> Iterable[tuple[int, int]]:
 def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
     """(start, end, text) of the lines that stages may extract from; ``doc.text`` is read once
     because spaCy re-joins every token on each access (issue 10)."""
+    from .isolation import CURRENT_LINE
+
     text = doc.text
     for start, end in allowed_ranges(doc):
+        doc.user_data[CURRENT_LINE] = (start, end)   # named in the error if the stage fails here (issue 22)
         yield start, end, text[start:end]
 
 

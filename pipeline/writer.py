@@ -88,13 +88,17 @@ class EncodedRecord:
     line: str                      # dumps(record)
     words: int                     # len(article text.split())
     mentions: dict[str, int]       # mention counts by type
+    stage_errors: tuple = ()       # StageError dicts: stages that failed on this article (issue 22)
 
     @classmethod
     def of(cls, record: dict[str, Any], text: str) -> "EncodedRecord":
+        from .isolation import STAGE_ERRORS
+
         counts: dict[str, int] = {}
         for m in record["mentions"]:
             counts[m["type"]] = counts.get(m["type"], 0) + 1
-        return cls(dumps(record), len(text.split()), counts)
+        stage_errors = tuple(record.pop(STAGE_ERRORS, ()))
+        return cls(dumps(record), len(text.split()), counts, stage_errors)
 
     def record(self) -> dict[str, Any]:
         return json.loads(self.line)

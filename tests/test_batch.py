@@ -147,10 +147,10 @@ def break_one_article(monkeypatch, doc_id: str, effect):
 
     real = runner.record_for
 
-    def patched(nlp, art):
+    def patched(nlp, art, strict=False):
         if art.doc_id == doc_id:
             effect(art)
-        return real(nlp, art)
+        return real(nlp, art, strict)
 
     monkeypatch.setattr(runner, "record_for", patched)
     return real
