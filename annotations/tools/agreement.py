@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from pipeline.evaluate import score  # noqa: E402
 
-PAIRS = [("S1", "S2"), ("S3", "S4"), ("A1", "B1"), ("A2", "B1"), ("A3", "B1"), ("A4", "B2"), ("A5", "B2"), ("A6", "B2")]
+PAIRS = [("S1", "S2"), ("S3", "S4"), ("A1", "B1"), ("A2", "B1"), ("A3", "B1"), ("A4", "B2"), ("A5", "B2"), ("A6", "B2"),
+         # issue 23: test-family articles, first annotator = the family's composer, second = an
+         # independent annotator (R1, R2) who saw neither the first draft nor any pipeline output
+         ("F1", "R1"), ("F3", "R2"), ("F4", "R2"), ("F5", "R1"), ("F6", "R1"), ("F7", "R1"), ("F7", "R2")]
+FAMILY_ANNOTATORS = {"F1", "F2", "F3", "F4", "F5", "F6", "F7"}
 
 
 def records(annotator: str, doc_ids: set[str], kmap) -> list[dict]:
@@ -42,16 +46,25 @@ def main() -> int:
     kmap = key_map()
     first, second = [], []
     docs = []
+    family_docs: set[str] = set()
     for a, b in PAIRS:
         da = {p.stem for p in (ROOT / "annotations" / "drafts" / a).glob("*.json") if p.stem != "keys"}
         db = {p.stem for p in (ROOT / "annotations" / "drafts" / b).glob("*.json") if p.stem != "keys"}
         common = da & db
+        if a in FAMILY_ANNOTATORS:
+            family_docs.update(common)
         docs += sorted(common)
         first += records(a, common, kmap)
         second += records(b, common, kmap)
     result = {"documents": docs}
-    for label, subset in (("all", None), ("seed", True), ("composed", False)):
-        keep = [i for i, r in enumerate(first) if subset is None or r["doc_id"][:3].isdigit() == subset]
+    def in_set(doc_id: str, label: str) -> bool:
+        return {"all": True, "seed": doc_id[:3].isdigit(), "families": doc_id in family_docs,
+                "composed": not doc_id[:3].isdigit() and doc_id not in family_docs}[label]
+
+    for label in ("all", "seed", "composed", "families"):
+        keep = [i for i, r in enumerate(first) if in_set(r["doc_id"], label)]
+        if not keep:
+            continue
         result[label] = score([first[i] for i in keep], [second[i] for i in keep])
     if "--json" in sys.argv:
         print(json.dumps(result, indent=1))
@@ -59,7 +72,7 @@ def main() -> int:
     print(f"double-annotated articles: {len(docs)}")
     print("| set | type | mentions A/B | exact F1 | overlap F1 | attribute agreement | grouping F1 |")
     print("|---|---|---|---|---|---|---|")
-    for label in ("all", "seed", "composed"):
+    for label in [k for k in ("all", "seed", "composed", "families") if k in result]:
         for t, e in result[label]["types"].items():
             attrs = e.get("attribute_accuracy") or {}
             attr = ", ".join(f"{k} {v:.3f}" for k, v in attrs.items() if v is not None) or "-"
