@@ -42,7 +42,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2          # 2: guide v1.2 (quantities.per; byline, source, dateline_place, jurisdiction on articles)
+# Columns each version added, in order: a database of an older version is migrated in place
+# (ALTER TABLE ... ADD COLUMN, rows kept) by check_schema.
+MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
+    2: [("quantities", "per", "VARCHAR"), ("articles", "byline", "TEXT"), ("articles", "source", "TEXT"),
+        ("articles", "dateline_place", "TEXT"), ("articles", "jurisdiction", "VARCHAR")],
+}
 DEFAULT_URL = "sqlite:///govnews.sqlite"
 BATCH_SIZE = 500            # records per transaction in load_file
 CHUNK = 500                 # values per IN (...) list
@@ -83,6 +89,10 @@ articles = Table(
     Column("pipeline_version", String),
     Column("content_sha256", String),       # sha256 of the article text (from `govnews run`)
     Column("flags", Text, nullable=False),  # JSON list of strings
+    Column("byline", Text),                 # guide v1.2 article fields: the text as written, or NULL
+    Column("source", Text),
+    Column("dateline_place", Text),
+    Column("jurisdiction", String),         # where the article reports from (code), when known
 )
 
 lines = Table(
@@ -132,6 +142,7 @@ quantities = Table(
     Column("mention_id", String, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True),
     Column("value", Double),
     Column("unit", String),
+    Column("per", String),                          # rate denominator (guide v1.2): d, a, person, ...
     Column("si_value", Double),
     Column("si_unit", String),
     Column("bound", String),
@@ -243,7 +254,7 @@ def _check(record: Any) -> list[str]:
         p.append(f"published: {pub!r} is not null or YYYY[-MM[-DD]]")
     if not _in(record.get("published_basis"), enum["published_basis"]):
         p.append(f"published_basis: {record.get('published_basis')!r} is not one of {sorted(map(str, enum['published_basis']))}")
-    for key in ("pipeline_version", "title", "url", "retrieved", "content_sha256"):
+    for key in ("pipeline_version", "input_title", "url", "retrieved", "content_sha256"):
         if key in record and not _is_str(record[key]) and not (key != "pipeline_version" and record[key] is None):
             p.append(f"{key}: {record[key]!r} is not a string")
     flags = record.get("flags", [])
@@ -311,6 +322,13 @@ def _check(record: Any) -> list[str]:
     return p
 
 
+def _field_text(field: Any) -> str | None:
+    """An article field's text: v1.2 records carry {text, start, end}; older ones a plain string."""
+    if isinstance(field, dict):
+        return field.get("text")
+    return field if isinstance(field, str) else None
+
+
 def record_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """One (checked) record as table rows: articles, lines, mentions, quantities, dates.
 
@@ -319,7 +337,10 @@ def record_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     doc_id = record["doc_id"]
     out: dict[str, list[dict[str, Any]]] = {
         "articles": [{
-            "doc_id": doc_id, "title": record.get("title"), "url": record.get("url"),
+            "doc_id": doc_id, "title": _field_text(record.get("title")) or record.get("input_title"),
+            "url": record.get("url"), "byline": _field_text(record.get("byline")),
+            "source": _field_text(record.get("source")), "dateline_place": _field_text(record.get("dateline_place")),
+            "jurisdiction": (record.get("jurisdiction") or {}).get("code"),
             "published": record.get("published"), "published_basis": record.get("published_basis"),
             "retrieved": record.get("retrieved"), "pipeline_version": record.get("pipeline_version"),
             "content_sha256": record.get("content_sha256"), "flags": _jsonlist(record.get("flags")),
@@ -339,7 +360,7 @@ def record_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         })
         if mtype == "QUANTITY":
             out["quantities"].append({
-                "mention_id": mid, "value": _float(m.get("value")), "unit": m.get("unit"),
+                "mention_id": mid, "value": _float(m.get("value")), "unit": m.get("unit"), "per": m.get("per"),
                 "si_value": _float(m.get("si_value")), "si_unit": m.get("si_unit"), "bound": m.get("bound"),
                 "change": m.get("change"), "item": m.get("item"),
             })
@@ -409,6 +430,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _migrate(conn: Connection, found: int) -> int:
+    """Bring a database of an older schema version up to SCHEMA_VERSION in place (rows kept)."""
+    existing = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t in DATA_TABLES}
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        for table, column, sql_type in MIGRATIONS.get(version, []):
+            if column not in existing.get(table, set()):
+                conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "{column}" {sql_type}')
+        conn.execute(update(schema_version).values(version=version))
+    return SCHEMA_VERSION
+
+
 def check_schema(engine: Engine, create: bool = True) -> int:
     """Create the schema in an empty database; refuse one of another version."""
     with engine.begin() as conn:
@@ -419,6 +451,8 @@ def check_schema(engine: Engine, create: bool = True) -> int:
                 raise SchemaVersionError(f"{engine.url.render_as_string(hide_password=True)}: schema_version holds "
                                          f"{len(versions)} rows, expected exactly one")
             found = versions[0]
+            if found < SCHEMA_VERSION and found in (v - 1 for v in MIGRATIONS):
+                found = _migrate(conn, found)
             if found != SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"{engine.url.render_as_string(hide_password=True)}: database schema version {found}, "

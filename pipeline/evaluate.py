@@ -94,6 +94,7 @@ def value_equal(a: Any, b: Any) -> bool:
 def attrs_match(g: dict, p: dict) -> dict[str, bool]:
     if g["type"] == "QUANTITY":
         return {"value": value_equal(g.get("value"), p.get("value")), "unit": g.get("unit") == p.get("unit"),
+                "per": g.get("per") == p.get("per"),     # guide v1.2; records before it without `per` mean null
                 "bound": (g.get("bound") or "=") == (p.get("bound") or "="), "change": g.get("change") == p.get("change")}
     if g["type"] == "DATE":
         return {"timex_type": g.get("timex_type") == p.get("timex_type"), "value": g.get("value") == p.get("value")}
@@ -145,6 +146,9 @@ def score(gold_recs: Iterable[dict], pred_recs: Iterable[dict]) -> dict[str, Any
     attr_hits = {t: defaultdict(int) for t in TYPES}
     group_pairs: dict[str, list] = {t: [] for t in TYPES}
     lines_total = lines_ok = 0
+    kind_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    field_hits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    published: dict[str, int] = defaultdict(int)
     missing = []
     for g in gold_recs:
         p = preds.get(g["doc_id"])
@@ -165,6 +169,8 @@ def score(gold_recs: Iterable[dict], pred_recs: Iterable[dict]) -> dict[str, Any
                 for k, ok in attrs_match(gg, pp).items():
                     attr_hits[t][k] += ok
                 c["strict_tp"] += strict_attr_ok(gg, pp)
+                if t == "QUANTITY":
+                    c["strict_per_tp"] += strict_attr_ok(gg, pp) and gg.get("per") == pp.get("per")
                 if t in ("AGENCY", "PROGRAMME"):
                     group_pairs[t].append((gg, pp, g["doc_id"]))
         raw = corpus_text(g["doc_id"])
@@ -172,6 +178,16 @@ def score(gold_recs: Iterable[dict], pred_recs: Iterable[dict]) -> dict[str, Any
             gk, pk = line_kinds(g, raw), line_kinds(p, raw)
             lines_total += len(gk)
             lines_ok += sum(a == b for a, b in zip(gk, pk))
+            for a, b in zip(gk, pk):
+                kind_counts[a]["gold"] += 1
+                kind_counts[b]["pred"] += 1
+                kind_counts[a]["tp"] += a == b
+        if "published_stated" in g:
+            published_outcome(g, p, published)
+        for name in FIELDS:
+            if name in g:
+                field_hits[name]["n"] += 1
+                field_hits[name]["ok"] += _field_text(g.get(name)) == _field_text(p.get(name))
     out: dict[str, Any] = {"documents": len(list(gold_recs)) if isinstance(gold_recs, list) else None, "missing_predictions": missing, "types": {}}
     for t in TYPES:
         c = counts[t]
@@ -182,11 +198,42 @@ def score(gold_recs: Iterable[dict], pred_recs: Iterable[dict]) -> dict[str, Any
             n = int(c["overlap_tp"])
             entry["attribute_accuracy"] = {k: round(v / n, 4) if n else None for k, v in attr_hits[t].items()}
             entry["value_f1" if t == "DATE" else "value_unit_f1"] = _prf(c["strict_tp"], int(c["pred"]), int(c["gold"]))
+            if t == "QUANTITY":
+                entry["value_unit_per_f1"] = _prf(c["strict_per_tp"], int(c["pred"]), int(c["gold"]))
         else:
             entry["grouping"] = pairwise_grouping(group_pairs[t])
         out["types"][t] = entry
-    out["lines"] = {"lines": lines_total, "accuracy": round(lines_ok / lines_total, 4) if lines_total else None}
+    out["lines"] = {"lines": lines_total, "accuracy": round(lines_ok / lines_total, 4) if lines_total else None,
+                    "per_kind": {k: _prf(v["tp"], v["pred"], v["gold"]) for k, v in sorted(kind_counts.items())}}
+    out["fields"] = {name: {"articles": v["n"], "accuracy": round(v["ok"] / v["n"], 4) if v["n"] else None}
+                     for name, v in field_hits.items()}
+    stated, unstated = published["stated"], published["unstated"]
+    out["published"] = {"stated": stated, "right": published["right"],
+                        "accuracy": round(published["right"] / stated, 4) if stated else None,
+                        "not_stated": unstated, "invented": published["invented"]}
     return out
+
+
+FIELDS = ("title", "byline", "source", "dateline_place")
+
+
+def _field_text(field: Any) -> str | None:
+    if isinstance(field, dict):
+        return (field.get("text") or "").strip() or None
+    return field.strip() or None if isinstance(field, str) else None
+
+
+def published_outcome(gold: dict, pred: dict, tally: dict[str, int]) -> None:
+    """Guide v1.2 scoring of ``published``: on articles whose text states a date, right or not; on
+    those whose text states none, a date the prediction found in the text is invented. The
+    prediction's date counts as found in the text when its basis is not the input metadata."""
+    from_text = pred.get("published_basis") not in (None, "metadata", "command-line", "assigned")
+    if gold.get("published_stated"):
+        tally["stated"] += 1
+        tally["right"] += bool(pred.get("published")) and pred.get("published") == gold.get("published")
+    else:
+        tally["unstated"] += 1
+        tally["invented"] += bool(pred.get("published")) and from_text
 
 
 def score_by_origin(gold_recs: list[dict], pred_recs: list[dict]) -> dict[str, Any]:

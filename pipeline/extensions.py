@@ -17,13 +17,15 @@ _DOC_ATTRS = {
     "meta": None,               # the input metadata dict, passed through
     "lines": None,              # list[dict(start, end, kind, rule)] for every line of the raw text
     "flags": None,              # list[str] of document-level conditions (e.g. "published-missing")
+    "jurisdiction": None,       # {"code", "basis", "cue"}: where the article reports from (guide v1.2 money, dates)
+    "article_fields": None,     # {"title"|"byline"|"source"|"dateline_place": {"text","start","end","rule"} | None}
 }
 _SPAN_ATTRS = {
     "rule": None,               # id of the rule or model that produced the mention
     "exact": None,              # (start, end) char offsets when they do not fall on token boundaries
     "confidence": None,
     # QUANTITY
-    "value": None, "unit": None, "bound": None, "change": None, "item": None,
+    "value": None, "unit": None, "per": None, "bound": None, "change": None, "item": None,
     "si_value": None, "si_unit": None,
     # DATE
     "timex_type": None, "timex_value": None, "underspecified": None,

@@ -27,6 +27,7 @@ from . import extensions  # noqa: F401
 from .numerals import fragments, magnitude_value, parse_number, parse_spelled_chain, word_table
 from .resources import load_rows
 from .segment import allowed_lines
+from .jurisdiction import resolve_money
 from .units import to_si
 
 GROUP = "quantity"
@@ -61,6 +62,7 @@ class Found:
     item: str | None = None
     rule: str = "q_number"
     extras: dict = field(default_factory=dict)
+    per: str | None = None          # rate denominator (guide v1.2): "d", "a", "person", ...
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +83,34 @@ def unit_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], d
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
     # A unit ends at a non-word character; "(?i:...)" keeps the case-sensitive surfaces strict.
     insensitive = [w for w in post if w not in post_cs]
-    post_re = re.compile(rf"(?:\s*|\s*-\s*)(?P<unit>(?i:{alt(insensitive)})|{alt(post_cs)})(?![\w/²³])")
+    # A "/" may follow only when a rate's time denominator does ("500 t/d", "1,000 tons/day": guide v1.2 per).
+    post_re = re.compile(rf"(?:\s*|\s*-\s*)(?P<unit>(?i:{alt(insensitive)})|{alt(post_cs)})"
+                         r"(?![\w²³]|/(?!\s*(?:d|day|a|yr|year|h|hr|month|week|wk)(?![\w/])))")
     pre_surfaces = [s for row in load_rows("quantities", "units") if row["position"] == "pre" for s in row["surfaces"]]
     pre_re = re.compile(rf"(?P<cur>(?i:{alt(set(pre_surfaces))}))\s*$")
     return post_re, pre_re, post, pre
 
 
 HYPHEN_ITEM = re.compile(r"-([a-z]+)", re.IGNORECASE)
+TIME_UNITS = frozenset({"d", "h", "a", "min", "s", "wk", "mo"})
+NOT_RATE_ITEMS = frozenset({"time", "times"})     # "3 times a week" is a SET (guide v1.2), not a rate
+
+
+@lru_cache(maxsize=1)
+def rate_patterns() -> tuple[re.Pattern[str], dict[str, dict]]:
+    """One pattern for a rate's denominator right after a quantity (resources/quantities/rates.jsonl):
+    an optional "of <up to 3 words>" (the substance: "tons of sewage per day"), then "per X",
+    "a/an X", "each/every X", "/X", or an adverb ("annually"); and surface → row."""
+    rows = load_rows("quantities", "rates")
+    by_surface = {s.lower(): row for row in rows for s in row["surfaces"]}
+    by_adverb = {s.lower(): row for row in rows for s in row.get("adverbs", [])}
+    def alt(words) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(
+        r"(?:\s+of\s+(?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)?"
+        rf"(?:\s*/\s*(?P<slash>{alt(by_surface)})|\s+(?:per|a|an|each|every)\s+(?P<word>{alt(by_surface)})s?"
+        rf"|\s+(?P<adverb>{alt(by_adverb)}))(?![\w/])", re.IGNORECASE)
+    return pattern, {**{f"s:{k}": v for k, v in by_surface.items()}, **{f"a:{k}": v for k, v in by_adverb.items()}}
 
 
 @lru_cache(maxsize=1)
@@ -364,7 +387,34 @@ class QuantityExtractor:
                 part.item = _take_item(line, part.end)
                 if part.item:
                     part.rule = f"{part.rule}+item"
+        self._rate(line, parts)
         return parts
+
+    def _rate(self, line: str, parts: list[Found]) -> None:
+        """What a rate is per (guide v1.2): looked for after the last part (its item, if a count),
+        shared by every part of a range ("2 to 3 tonnes per hectare"). The rate words stay outside
+        the span (corpus decision). Not a rate: a time tally per time unit ("seven days a week",
+        "24 hours a day"), "3 times a week" (SETs), "per cent" (a unit)."""
+        last = parts[-1]
+        after = last.end
+        if last.item:
+            found = line.find(last.item, last.end)
+            after = found + len(last.item) if 0 <= found <= last.end + 3 else after
+        pattern, table = rate_patterns()
+        m = pattern.match(line, after)
+        if not m:
+            return
+        if m.group("adverb"):
+            row = table["a:" + re.sub(r"\s+", " ", m.group("adverb").lower())]
+        else:
+            row = table["s:" + (m.group("slash") or m.group("word")).lower()]
+        if row.get("time") and (last.unit in TIME_UNITS or (last.item or "").lower() in NOT_RATE_ITEMS):
+            return
+        if (last.item or "").lower() in NOT_RATE_ITEMS:
+            return
+        for part in parts:
+            part.per = row["per"]
+            part.rule += "+per"
 
     def _extend_right(self, line: str, q: Found) -> None:
         sci = SCIENTIFIC.match(line, q.end)
@@ -570,24 +620,25 @@ class QuantitiesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        raw = doc.text
+        jurisdiction = (doc._.jurisdiction or {}).get("code")
         for q, start, end in quantity_spans(doc, self.extractor):
             span = make_span(doc, start, end, "QUANTITY")
             if span is None:
                 continue
-            value = q.value
-            if value is not None and q.unit in ("%", "pp") and False:
-                value = value
+            unit, value, suffix = resolve_money(raw[start:end], q.unit, q.value, jurisdiction)
             span._.value = value
-            span._.unit = q.unit
+            span._.unit = unit
             span._.bound = q.bound
             span._.change = q.change
-            span._.item = q.item if q.unit is None else None
-            span._.si_value, span._.si_unit = to_si(value, q.unit)
+            span._.item = q.item if unit is None else None
+            span._.per = q.per
+            span._.si_value, span._.si_unit = to_si(value, unit, q.per)
             if value is not None and not math.isfinite(value):
                 span._.value = None                         # beyond float range: JSON has no Infinity (issue 10)
             if span._.si_value is not None and not math.isfinite(span._.si_value):
                 span._.si_value = span._.si_unit = None
-            span._.rule = q.rule
+            span._.rule = q.rule + suffix
             spans.append(span)
         doc.spans[GROUP] = spans
         return doc

@@ -47,9 +47,9 @@ def record_for(nlp: Language, art: Article, strict: bool = False) -> dict[str, A
     if stage_errors:
         rec[STAGE_ERRORS] = [e.as_dict() for e in stage_errors]
     rec["content_sha256"] = art.content_hash
-    for key in ("title", "url", "retrieved"):      # carried through for the database's articles table
-        if art.meta.get(key):
-            rec[key] = art.meta[key]
+    for key, field in (("title", "input_title"), ("url", "url"), ("retrieved", "retrieved")):
+        if art.meta.get(key):                     # carried through for the database's articles table;
+            rec[field] = art.meta[key]            # `title` itself is the title read from the text (guide v1.2)
     return rec
 
 

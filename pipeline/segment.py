@@ -23,6 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers extensions)
+from . import jurisdiction
+from .article_fields import find_fields
 from .resources import load_rows
 
 EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
@@ -309,6 +311,8 @@ class Segmenter:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.lines = self.classifier.classify(doc.text)
+        doc._.jurisdiction = jurisdiction.infer(doc.text, doc._.meta or {})
+        doc._.article_fields = find_fields(doc.text, doc._.lines)
         flags = list(doc._.flags or [])
         if doc.text.strip() and not any(True for _ in allowed_ranges(doc)):
             flags.append("no-body-lines")     # every line is chrome: say so, the stages will find nothing (issue 10)

@@ -43,11 +43,33 @@ def si_factor(unit: str) -> tuple[float, str] | None:
     return float(q.magnitude), f"{q.units:~}".replace(" ", "")
 
 
-def to_si(value: float | None, unit: str | None) -> tuple[float | None, str | None]:
+@lru_cache(maxsize=1)
+def per_expressions() -> dict[str, str | None]:
+    return {row["per"]: row.get("pint") for row in load_rows("quantities", "rates")}
+
+
+@lru_cache(maxsize=256)
+def per_si_factor(per: str) -> tuple[float, str] | None:
+    """(factor, SI unit) of one unit of a rate's denominator; None for a count basis (person)."""
+    expr = per_expressions().get(per) or pint_expressions().get(per)
+    if not expr:
+        return None
+    q = registry().Quantity(1.0, expr).to_base_units()
+    return float(q.magnitude), f"{q.units:~}".replace(" ", "")
+
+
+def to_si(value: float | None, unit: str | None, per: str | None = None) -> tuple[float | None, str | None]:
+    """SI value and unit; a rate divides by its denominator (t per d → kg/s) when both convert."""
     if value is None or unit is None:
         return None, None
     conv = si_factor(unit)
     if conv is None:
         return None, None
     factor, si_unit = conv
-    return value * factor, si_unit
+    if per is None:
+        return value * factor, si_unit
+    per_conv = per_si_factor(per)
+    if per_conv is None:
+        return None, None          # a rate per a count basis has no SI form (t per person)
+    per_factor, per_unit = per_conv
+    return value * factor / per_factor, f"{si_unit}/{per_unit}"

@@ -37,7 +37,7 @@ def mention_record(doc: Doc, span, mtype: str, raw: str | None = None) -> dict[s
     text = (doc.text if raw is None else raw)[start:end]
     rec: dict[str, Any] = {"type": mtype, "start": start, "end": end, "text": text}
     if mtype == "QUANTITY":
-        rec.update(value=_number(span._.value), unit=span._.unit, bound=span._.bound or "=",
+        rec.update(value=_number(span._.value), unit=span._.unit, per=span._.per, bound=span._.bound or "=",
                    change=span._.change, item=span._.item,
                    si_value=span._.si_value, si_unit=span._.si_unit)
     elif mtype == "DATE":
@@ -73,9 +73,19 @@ def to_record(doc: Doc) -> dict[str, Any]:
         "published_basis": doc._.published_basis,
         "pipeline_version": __version__,
         "flags": list(doc._.flags or []),
+        **article_fields(doc),
+        "jurisdiction": doc._.jurisdiction,
         "lines": lines,
         "mentions": mentions,
     }
+
+
+def article_fields(doc: Doc) -> dict[str, Any]:
+    """title, byline, source, dateline_place (guide v1.2): {text, start, end, rule} or None each."""
+    from .article_fields import FIELDS
+
+    found = doc._.article_fields or {}
+    return {name: found.get(name) for name in FIELDS}
 
 
 @dataclass(frozen=True)

@@ -329,3 +329,37 @@ def test_docs_example_answers_its_question(backend, tmp_path, request, corpus_re
     assert rows
     by_agency = {r.agency: (r.articles, r.programmes) for r in rows}
     assert by_agency == {a: (int(x.articles), int(x.programmes)) for a, x in answer.iterrows()}
+
+
+def test_schema_v1_database_migrates_without_losing_a_row(tmp_path, corpus_records):
+    """Issue 21: a database loaded by schema version 1 (before guide v1.2) is migrated in place:
+    every row stays, the new columns (quantities.per, articles.byline/source/dateline_place/
+    jurisdiction) appear, and v1.2 records load into it."""
+    from pipeline.db import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'v1.sqlite'}"
+    records = list(corpus_records.values())[:6]
+    with Loader(url) as loader:
+        loader.load_records(records)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:                       # turn it into what schema version 1 wrote
+        for table, column, _ in MIGRATIONS[2]:
+            conn.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+        conn.exec_driver_sql("UPDATE schema_version SET version = 1")
+    tables = ("articles", "lines", "mentions", "quantities", "dates", "entities")
+    with engine.connect() as conn:
+        before = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        assert "per" not in {c["name"] for c in sa.inspect(conn).get_columns("quantities")}
+    with Loader(url) as loader:                        # opening it migrates
+        pass
+    with engine.connect() as conn:
+        after = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 2
+        assert "per" in {c["name"] for c in sa.inspect(conn).get_columns("quantities")}
+        assert {"byline", "source", "dateline_place", "jurisdiction"} <= {c["name"] for c in sa.inspect(conn).get_columns("articles")}
+    assert after == before and before["mentions"] > 0
+    with Loader(url) as loader:                        # and v1.2 records load into the migrated database
+        loader.load_records(records)
+    with engine.connect() as conn:
+        n_per = conn.exec_driver_sql("SELECT COUNT(*) FROM quantities WHERE per IS NOT NULL").scalar_one()
+    assert n_per == sum(1 for r in records for m in r["mentions"] if m["type"] == "QUANTITY" and m.get("per"))

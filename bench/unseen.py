@@ -1,0 +1,156 @@
+"""Leave-family-out evaluation (issue 23): in-family vs unseen-family figures, with 95% intervals.
+
+The fold is the fixed family split of annotations/splits.json (families drawn at random,
+annotations/families.json): the *unseen* set is every article of the test families (sealed:
+composed, annotated, never read to write rules or train models); the *in-family* set is the
+legacy test articles, from the families the rules were written from. Learned components are
+trained on train-split articles only (bench/train_line_model.py); no gazetteer or alias entry
+was learned from a test family (pipeline/resources/names/* predate the families), so there is
+nothing to drop in this fold.
+
+Each article is run twice through the pipeline: with its manifest metadata (mentions, lines,
+fields) and with no publication date (``published`` found from the text alone: accuracy on
+articles whose text states a date, and ``invented`` on those whose text states none).
+Intervals: 95% percentile bootstrap over articles (1,000 resamples, seed 0).
+
+Usage: python bench/unseen.py [--json FILE] [--resamples N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def figures(result: dict[str, Any]) -> dict[str, Any]:
+    """The issue's figure set from one ``pipeline.evaluate.score`` result."""
+    t = result["types"]
+    return {
+        "lines": {"accuracy": result["lines"]["accuracy"],
+                  "per_kind": {k: {"f1": v["f1"]} for k, v in result["lines"]["per_kind"].items()}},
+        "QUANTITY": {"overlap_f1": t["QUANTITY"]["overlap"]["f1"], "value_unit_f1": t["QUANTITY"]["value_unit_f1"]["f1"],
+                     "value_unit_per_f1": t["QUANTITY"]["value_unit_per_f1"]["f1"]},
+        "DATE": {"overlap_f1": t["DATE"]["overlap"]["f1"], "value_f1": t["DATE"]["value_f1"]["f1"]},
+        "AGENCY": {"overlap_f1": t["AGENCY"]["overlap"]["f1"], "grouping_f1": t["AGENCY"]["grouping"]["f1"]},
+        "PROGRAMME": {"overlap_f1": t["PROGRAMME"]["overlap"]["f1"], "grouping_f1": t["PROGRAMME"]["grouping"]["f1"]},
+        "fields": {k: v["accuracy"] for k, v in result.get("fields", {}).items()},
+    }
+
+
+def published_figures(gold: list[dict], undated: dict[str, dict]) -> dict[str, Any]:
+    from pipeline.evaluate import score
+
+    pub = score(gold, [undated[g["doc_id"]] for g in gold])["published"]
+    return {"accuracy": pub["accuracy"], "invented": pub["invented"], "stated": pub["stated"], "not_stated": pub["not_stated"]}
+
+
+def flat(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flat(v, key + "."))
+        elif isinstance(v, (int, float)) and v is not None:
+            out[key] = float(v)
+    return out
+
+
+def bootstrap(gold: list[dict], preds: dict[str, dict], undated: dict[str, dict], resamples: int) -> dict[str, tuple[float, float]]:
+    from pipeline.evaluate import score
+
+    rng = random.Random(0)
+    samples: dict[str, list[float]] = {}
+    for _ in range(resamples):
+        pick = [rng.choice(gold) for _ in gold]
+        # resampled articles may repeat: give each copy its own id so the scorer counts it again
+        g2 = [{**g, "doc_id": g["doc_id"], "_copy": i} for i, g in enumerate(pick)]
+        fig = flat(figures(score(g2, [preds[g["doc_id"]] for g in pick] and [preds[g["doc_id"]] for g in pick])))
+        pub = published_figures(pick, undated)
+        fig.update(flat({"published": pub}))
+        for k, v in fig.items():
+            samples.setdefault(k, []).append(v)
+    out = {}
+    for k, vals in samples.items():
+        vals.sort()
+        out[k] = (round(vals[int(0.025 * len(vals))], 4), round(vals[min(len(vals) - 1, int(0.975 * len(vals)))], 4))
+    return out
+
+
+def run(resamples: int) -> dict[str, Any]:
+    from pipeline.evaluate import load_jsonl, score
+    from pipeline.nlp import build, make_doc
+    from pipeline.isolation import run_stages
+    from pipeline.writer import to_record
+
+    splits = json.loads((REPO / "annotations" / "splits.json").read_text(encoding="utf-8"))
+    manifest = {m["doc_id"]: m for m in load_jsonl(REPO / "corpus" / "manifest.jsonl")}
+    gold = {g["doc_id"]: g for g in load_jsonl(REPO / "annotations" / "gold.jsonl")}
+    test_families = set(splits["families"]["test"])
+    train_families = set(splits["families"]["train"])
+    sets = {
+        "in_family": [gold[d] for d in splits["legacy_test"] if d in gold],
+        "unseen": [gold[d] for d in splits["test"] if d in gold and manifest[d].get("family") in test_families],
+    }
+    nlp = build()
+    preds: dict[str, dict] = {}
+    undated: dict[str, dict] = {}
+    for g in sets["in_family"] + sets["unseen"]:
+        meta = manifest[g["doc_id"]]
+        text = (REPO / "corpus" / meta["file"]).read_text(encoding="utf-8")
+        for target, m in ((preds, meta), (undated, {k: v for k, v in meta.items() if k not in ("published", "published_basis")})):
+            doc = make_doc(nlp, text, m)
+            run_stages(nlp, doc)
+            target[g["doc_id"]] = to_record(doc)
+    out: dict[str, Any] = {
+        "families": {"train": len(train_families), "test": len(test_families)},
+        "articles": {"train": len(splits["train"]), "test": len(sets["unseen"]), "in_family_test": len(sets["in_family"])},
+    }
+    for name, subset in sets.items():
+        fig = figures(score(subset, [preds[g["doc_id"]] for g in subset]))
+        fig["published"] = published_figures(subset, undated)
+        fig["ci95"] = bootstrap(subset, preds, undated, resamples) if resamples else {}
+        out[name] = fig
+    return out
+
+
+def table(out: dict[str, Any]) -> str:
+    rows = ["| figure | in-family | 95% CI | unseen families | 95% CI |", "|---|---:|---|---:|---|"]
+    a, b = flat({k: v for k, v in out["in_family"].items() if k != "ci95"}), flat({k: v for k, v in out["unseen"].items() if k != "ci95"})
+    for key in b:
+        ca, cb = out["in_family"]["ci95"].get(key), out["unseen"]["ci95"].get(key)
+        rows.append(f"| {key} | {a.get(key, float('nan')):.3f} | {ca or ''} | {b[key]:.3f} | {cb or ''} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", type=Path, help="write the figures as JSON")
+    ap.add_argument("--resamples", type=int, default=1000)
+    ap.add_argument("--write-floors", action="store_true",
+                    help="record the unseen-family figures as CI floors (bench/results/floors_unseen.json)")
+    args = ap.parse_args()
+    out = run(args.resamples)
+    print(f"families train {out['families']['train']} / test {out['families']['test']}; "
+          f"articles unseen {out['articles']['test']}, in-family {out['articles']['in_family_test']}")
+    print(table(out))
+    if args.write_floors:
+        u = out["unseen"]
+        floors = {f"{t}.overlap": u[t]["overlap_f1"] for t in ("QUANTITY", "DATE", "AGENCY", "PROGRAMME")}
+        floors.update({"QUANTITY.value_unit_f1": u["QUANTITY"]["value_unit_f1"], "DATE.value_f1": u["DATE"]["value_f1"],
+                       "AGENCY.grouping": u["AGENCY"]["grouping_f1"], "PROGRAMME.grouping": u["PROGRAMME"]["grouping_f1"],
+                       "LINES.accuracy": u["lines"]["accuracy"]})
+        (REPO / "bench" / "results" / "floors_unseen.json").write_text(json.dumps(floors, indent=1) + "\n")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
