@@ -45,13 +45,15 @@ class LineRule:
     kind: str
     regex: re.Pattern[str]
     max_words: int | None
+    exact: bool = False
 
 
 def _compile_line_rules() -> list[LineRule]:
     rules = []
     for row in load_rows("segment", "line_rules"):
         flags = 0 if row.get("case_sensitive") else re.IGNORECASE
-        rules.append(LineRule(row["id"], row["kind"], re.compile(row["pattern"], flags), row.get("max_words")))
+        rules.append(LineRule(row["id"], row["kind"], re.compile(row["pattern"], flags), row.get("max_words"),
+                              bool(row.get("exact"))))
     return rules
 
 
@@ -65,18 +67,31 @@ def split_lines(text: str) -> list[tuple[int, int]]:
 
 
 class LineClassifier:
-    """Gives every line a kind; pure function of the text."""
+    """Gives every line a kind; pure function of the text.
 
-    def __init__(self, title_max_words: int = 30, heading_max_words: int = 20, long_line_words: int = 40):
+    With ``model`` (a directory such as ``models/line_model``, the component setting
+    ``line_model``), the learned line classifier of ``line_model.py`` decides every line from page
+    structure and picks the title; only the rules marked ``exact`` in ``line_rules.jsonl`` (a line
+    that is only ``Like(0)``/``Share:``, a licence number) override it. Without a model, the
+    cue-word rules and the structural heuristics below decide (the behaviour before issue 24)."""
+
+    def __init__(self, title_max_words: int = 30, heading_max_words: int = 20, long_line_words: int = 40,
+                 model: str | None = None):
         self.rules = _compile_line_rules()
+        self.exact_rules = [r for r in self.rules if r.exact]
         self.title_max_words = title_max_words
         self.heading_max_words = heading_max_words
         self.long_line_words = long_line_words
+        self.model = None
+        if model:
+            from .line_model import load_line_model
 
-    def rule_kind(self, line: str) -> tuple[str, str] | None:
+            self.model = load_line_model(str(model))
+
+    def rule_kind(self, line: str, rules: list[LineRule] | None = None) -> tuple[str, str] | None:
         stripped = line.strip()
         n_words = len(_WORD.findall(stripped))
-        for rule in self.rules:
+        for rule in (self.rules if rules is None else rules):
             if rule.max_words is not None and n_words > rule.max_words:
                 continue
             if rule.kind in EXCLUDED_KINDS and n_words > CHROME_MAX_WORDS:
@@ -85,7 +100,9 @@ class LineClassifier:
                 return rule.kind, rule.id
         return None
 
-    def classify(self, text: str) -> list[dict[str, Any]]:
+    def classify(self, text: str, batch_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+        if self.model is not None:
+            return self._classify_model(text, batch_counts)
         spans = split_lines(text)
         lines = [{"start": s, "end": e, "kind": "body", "rule": None} for s, e in spans]
         words = [len(_WORD.findall(text[s:e])) for s, e in spans]
@@ -95,6 +112,29 @@ class LineClassifier:
                 entry["kind"], entry["rule"] = hit
         self._structure(text, lines, words)
         return lines
+
+    def _classify_model(self, text: str, batch_counts: dict[str, int] | None) -> list[dict[str, Any]]:
+        raw_lines = text.split("\n")
+        kinds = self.model.predict(raw_lines, batch_counts)
+        # A text of one non-blank line has no page around it: that line is the article (a snippet or
+        # a one-line feed item), whatever the model, trained on whole pages, makes of it.
+        single = sum(1 for line in raw_lines if line.strip()) == 1
+        out, pos = [], 0
+        for line, kind in zip(raw_lines, kinds):
+            entry = {"start": pos, "end": pos + len(line), "kind": kind, "rule": self.model.rule_id}
+            pos += len(line) + 1
+            if not line.strip():
+                entry["kind"], entry["rule"] = "body", "blank_line"
+                out.append(entry)
+                continue
+            # exact rules claim short lines only: a 20 MB one-line article is not even scanned
+            hit = self.rule_kind(line, self.exact_rules) if self.exact_rules and len(line) <= 2000 else None
+            if hit:
+                entry["kind"], entry["rule"] = hit
+            elif single:
+                entry["kind"], entry["rule"] = "body", "single_line_text"
+            out.append(entry)
+        return out
 
     def _looks_like_headline(self, line: str, n_words: int, max_words: int) -> bool:
         stripped = line.strip()
@@ -305,9 +345,10 @@ def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
 
 
 class Segmenter:
-    def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int):
+    def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int,
+                 line_model: str | None = None):
         self.name = name
-        self.classifier = LineClassifier(title_max_words, heading_max_words, long_line_words)
+        self.classifier = LineClassifier(title_max_words, heading_max_words, long_line_words, model=line_model)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.lines = self.classifier.classify(doc.text)
@@ -331,8 +372,8 @@ class Segmenter:
 @Language.factory(
     "govnews_segment",
     assigns=["doc._.lines", "doc._.published", "doc._.published_basis", "doc._.flags"],
-    default_config={"title_max_words": 30, "heading_max_words": 20, "long_line_words": 40},
+    default_config={"title_max_words": 30, "heading_max_words": 20, "long_line_words": 40, "line_model": None},
 )
 def make_segmenter(nlp: Language, name: str, title_max_words: int, heading_max_words: int,
-                   long_line_words: int) -> Segmenter:
-    return Segmenter(nlp, name, title_max_words, heading_max_words, long_line_words)
+                   long_line_words: int, line_model: str | None = None) -> Segmenter:
+    return Segmenter(nlp, name, title_max_words, heading_max_words, long_line_words, line_model)

@@ -1,0 +1,191 @@
+"""Leave-one-family-out cross-validation of line classifiers over the train+dev families.
+
+For every source family of the train and dev splits, the learned models are trained on all the
+other train+dev families and scored on the held-out one; the figures pool the held-out lines of
+all folds. Systems:
+
+  * ``crf``          the learned line classifier (pipeline/line_model.py, CRF), as shipped;
+  * ``logreg``       the same features (neighbours included) with a logistic regression per line;
+  * ``rules``        the cue-word rules of segment.py (LineClassifier without a model);
+  * ``all-body``     every line body;
+  * ``longest-run``  the longest contiguous run of long lines is body, every other line boilerplate.
+
+Printed: line accuracy, per-kind precision/recall/F1, title accuracy (an article is right when
+its predicted title line is the gold one, or both have none), plus the macro average over folds.
+The test split and the test families are never loaded (``load_articles`` refuses them).
+
+Usage: python bench/line_model_cv.py [--systems crf,logreg,rules,all-body,longest-run] [--c1 0.1 --c2 0.05]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from train_line_model import PARAMS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
+
+from pipeline.line_model import KINDS, TITLE_WINDOW, line_features, longest_run  # noqa: E402
+
+
+def predict_rules(articles):
+    from pipeline.segment import LineClassifier
+
+    clf = LineClassifier(model=None)
+    return [[ln["kind"] for ln in clf.classify(a["text"])] for a in articles]
+
+
+def predict_all_body(articles):
+    return [["body"] * len(a["lines"]) for a in articles]
+
+
+def predict_longest_run(articles):
+    out = []
+    for a in articles:
+        idx = [i for i, ln in enumerate(a["lines"]) if ln.strip()]
+        first, last = longest_run([len(a["lines"][i].split()) for i in idx])
+        kinds = ["body"] * len(a["lines"])
+        for p, i in enumerate(idx):
+            if not first <= p <= last:
+                kinds[i] = "boilerplate"
+        out.append(kinds)
+    return out
+
+
+def predict_crf(train, test, params, title_threshold):
+    with tempfile.TemporaryDirectory() as tmp:
+        write_model(train, Path(tmp), params, title_threshold)
+        from pipeline.segment import LineClassifier
+
+        clf = LineClassifier(model=tmp)          # as shipped: model + exact rules + blank/one-line guards
+        return [[ln["kind"] for ln in clf.classify(a["text"])] for a in test]
+
+
+def predict_logreg(train, test, C=1.0, title_threshold=TITLE_THRESHOLD):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = [], []
+    for a in train:
+        idx, feats = line_features(a["lines"])
+        X.extend(feats)
+        y.extend(a["kinds"][i] for i in idx)
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=C, max_iter=2000, random_state=24)
+    clf.fit(vec.fit_transform(X), y)
+    classes = list(clf.classes_)
+    out = []
+    for a in test:
+        idx, feats = line_features(a["lines"])
+        kinds = ["body"] * len(a["lines"])
+        if idx:
+            proba = clf.predict_proba(vec.transform(feats))
+            labels = [classes[r.argmax()] for r in proba]
+            if "title" in classes:
+                t = classes.index("title")
+                window = min(len(idx), TITLE_WINDOW)
+                best = max(range(window), key=lambda p: proba[p][t])
+                for p in range(len(idx)):
+                    if labels[p] == "title" and p != best:
+                        order = proba[p].argsort()[::-1]
+                        labels[p] = classes[order[1]]
+                if proba[best][t] >= title_threshold:
+                    labels[best] = "title"
+            for p, i in enumerate(idx):
+                kinds[i] = labels[p]
+        out.append(kinds)
+    return out
+
+
+class Tally:
+    def __init__(self):
+        self.lines = self.ok = self.arts = self.title_ok = 0
+        self.c = defaultdict(Counter)
+
+    def add(self, gold, pred):
+        self.lines += len(gold)
+        self.ok += sum(g == p for g, p in zip(gold, pred))
+        for g, p in zip(gold, pred):
+            self.c[g]["gold"] += 1
+            self.c[p]["pred"] += 1
+            self.c[g]["tp"] += g == p
+        self.arts += 1
+        self.title_ok += [i for i, k in enumerate(gold) if k == "title"] == [i for i, k in enumerate(pred) if k == "title"]
+
+    def row(self):
+        out = {"lines": self.lines, "accuracy": round(self.ok / self.lines, 4), "title_accuracy": round(self.title_ok / self.arts, 4)}
+        for k in KINDS:
+            c = self.c[k]
+            p = c["tp"] / c["pred"] if c["pred"] else 0.0
+            r = c["tp"] / c["gold"] if c["gold"] else 0.0
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            out[k] = (round(p, 3), round(r, 3), round(f, 3))
+        return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--systems", default="crf,logreg,rules,all-body,longest-run")
+    ap.add_argument("--c1", type=float, default=PARAMS["c1"])
+    ap.add_argument("--c2", type=float, default=PARAMS["c2"])
+    ap.add_argument("--title-threshold", type=float, default=TITLE_THRESHOLD)
+    ap.add_argument("--C", type=float, default=1.0, help="logistic regression inverse regularisation")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--per-family", action="store_true")
+    args = ap.parse_args()
+    systems = args.systems.split(",")
+    params = dict(PARAMS, c1=args.c1, c2=args.c2)
+    articles = load_articles(("train", "dev"))
+    families = sorted({a["family"] for a in articles})
+    pooled = {s: Tally() for s in systems}
+    per_family = {s: {} for s in systems}
+    for fam in families:
+        held = [a for a in articles if a["family"] == fam]
+        rest = [a for a in articles if a["family"] != fam]
+        for s in systems:
+            if s == "crf":
+                preds = predict_crf(rest, held, params, args.title_threshold)
+            elif s == "logreg":
+                preds = predict_logreg(rest, held, args.C, args.title_threshold)
+            elif s == "rules":
+                preds = predict_rules(held)
+            elif s == "all-body":
+                preds = predict_all_body(held)
+            elif s == "longest-run":
+                preds = predict_longest_run(held)
+            else:
+                raise SystemExit(f"unknown system {s}")
+            t = Tally()
+            for a, p in zip(held, preds):
+                pooled[s].add(a["kinds"], p)
+                t.add(a["kinds"], p)
+            per_family[s][fam] = t.row()["accuracy"]
+    rows = {s: dict(pooled[s].row(), macro_family_accuracy=round(sum(per_family[s].values()) / len(families), 4))
+            for s in systems}
+    if args.json:
+        print(json.dumps({"families": len(families), "articles": len(articles), "systems": rows,
+                          **({"per_family": per_family} if args.per_family else {})}, indent=1))
+        return 0
+    print(f"leave-one-family-out over {len(families)} train+dev families, {len(articles)} articles, "
+          f"{pooled[systems[0]].lines} lines")
+    print("| system | accuracy | family-macro acc. | title acc. | " + " | ".join(f"{k} P/R/F1" for k in KINDS) + " |")
+    print("|---|---|---|---|" + "---|" * len(KINDS))
+    for s in systems:
+        r = rows[s]
+        cells = " | ".join("{:.2f}/{:.2f}/{:.2f}".format(*r[k]) for k in KINDS)
+        print(f"| {s} | {r['accuracy']:.3f} | {r['macro_family_accuracy']:.3f} | {r['title_accuracy']:.3f} | {cells} |")
+    if args.per_family:
+        print("\n| family | " + " | ".join(systems) + " |\n|---|" + "---|" * len(systems))
+        for fam in families:
+            print(f"| {fam} | " + " | ".join(f"{per_family[s][fam]:.3f}" for s in systems) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

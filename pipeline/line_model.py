@@ -1,0 +1,323 @@
+"""Learned line classifier (issue 24): page-structure features and a linear-chain CRF.
+
+The cue-word rules of ``line_rules.jsonl`` do not transfer to unseen publishers; page structure
+does. Every non-blank line of an article is described by features that say nothing about a
+particular site: relative position from top and bottom, length, stopword density, share of
+capitalised tokens, terminal punctuation, date/time/phone/e-mail/URL shapes, separator
+characters, glued menu words, membership of (and signed distance to) the longest contiguous
+run of long lines, a small closed list of generic cue words (``resources/segment/line_cues.jsonl``,
+data, not code) and how often the normalised line repeats; the same features of the neighbouring
+lines are copied in with a prefix. A CRF (python-crfsuite, trained by
+``bench/train_line_model.py`` from the train split only) labels the sequence; the title is chosen
+afterwards as the one top line the model finds most title-like (none when no line is).
+
+Everything here is a pure function of the text (plus the optional batch repeat counts), linear in
+the number of lines, and loads its model file offline.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .resources import load_rows
+
+REPO = Path(__file__).resolve().parents[1]
+KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
+FEATURE_VERSION = 1
+
+# A line is "long" (prose) from this many whitespace tokens on; the article is the contiguous run
+# of lines with the highest (long lines - short lines) score.
+LONG_TOKENS = 12
+# Only this many characters of a line are looked at for shapes (a 20 MB one-line article stays linear).
+SCAN_CHARS = 2000
+TITLE_WINDOW = 25          # the title is looked for among the first lines up to the article run (+ this cap)
+
+_TOKEN = re.compile(r"\S+")
+_ALPHA = re.compile(r"[^\W\d_]+")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = re.compile(rf"\b(?:\d{{4}}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{4}})\b")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|ET|GMT|UTC|BST|AEST|CET)?\b", re.I)
+_REL_TIME = re.compile(r"\b\d+\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.I)
+_PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?(?:\(\d{1,4}\)[\s-]?)?\d{2,4}[\s-]\d{3,4}[\s-]?\d{0,4}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|gov|net|edu|int|cn|uk|au|in|ca|nz|za|ng|ke|sg|ph|my|jp|de|eu|ie|example)(?:/\S*)?\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_GLUED = re.compile(r"[a-z][A-Z][a-z]")
+_QUOTE_START = "\"“'‘«"
+_BULLET = "•·-–—*▪►>»›"
+_SEPARATORS = {"pipe": "|", "angle": "›>»", "slash": "/", "dot": "·•", "bracket": "[]"}
+_LINE_NORM = re.compile(r"[\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def cue_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """(exact word -> group, ((prefix, group), ...)) from resources/segment/line_cues.jsonl."""
+    exact, prefix = {}, []
+    for row in load_rows("segment", "line_cues"):
+        cue = row["cue"].lower()
+        if cue.endswith("*"):
+            prefix.append((cue[:-1], row["group"]))
+        else:
+            exact[cue] = row["group"]
+    return exact, tuple(prefix)
+
+
+def _bucket(x: float, edges: Sequence[float]) -> int:
+    for i, e in enumerate(edges):
+        if x <= e:
+            return i
+    return len(edges)
+
+
+def normalise_line(line: str) -> str:
+    """The key a line repeats under: letters only, lower-cased (digits and punctuation dropped)."""
+    return _LINE_NORM.sub(" ", line[:SCAN_CHARS].lower()).strip()
+
+
+def longest_run(n_tokens: Sequence[int], long_tokens: int = LONG_TOKENS,
+                sentences: Sequence[bool] | None = None) -> tuple[int, int]:
+    """(first, last) index of the contiguous run with the best (long lines - short lines) score;
+    (-1, -1) when no line is long. A line is long with ``long_tokens`` tokens, or with half as many
+    when it ends like a sentence (``sentences``). Kadane's maximum subarray: linear."""
+    best, best_span = 0, (-1, -1)
+    cur, start = 0, 0
+    half = long_tokens // 2
+    for i, n in enumerate(n_tokens):
+        long = n >= long_tokens or (sentences is not None and sentences[i] and n >= half)
+        w = 1 if long else -1
+        if cur <= 0:
+            cur, start = w, i
+        else:
+            cur += w
+        if cur > best:
+            best, best_span = cur, (start, i)
+    return best_span
+
+
+def _line_base(line: str, pos: int, m: int, n_tok: int, run: tuple[int, int], repeats: int,
+               batch_repeats: int) -> dict[str, float]:
+    """Own features of one non-blank line (``pos`` among ``m`` non-blank lines)."""
+    s = line.strip()
+    scan = s[:SCAN_CHARS]
+    f: dict[str, float] = {"bias": 1.0}
+    f[f"top={min(pos, 8)}"] = 1.0
+    f[f"bot={min(m - 1 - pos, 8)}"] = 1.0
+    rel = pos / (m - 1) if m > 1 else 0.0
+    f[f"rel={int(rel * 5)}"] = 1.0
+    f[f"doc_lines={_bucket(m, (1, 2, 5, 10, 20, 40))}"] = 1.0
+    f[f"tok={_bucket(n_tok, (1, 2, 3, 5, 8, 12, 20, 35, 60, 120))}"] = 1.0
+    f[f"chars={_bucket(len(s), (3, 8, 16, 32, 64, 128, 256, 512))}"] = 1.0
+    words = [w for w in _ALPHA.findall(scan)]
+    n_alpha = len(words)
+    sw = stopwords()
+    if n_alpha:
+        stop = sum(1 for w in words if w.lower() in sw) / n_alpha
+        cap = sum(1 for w in words if w[:1].isupper()) / n_alpha
+        f[f"stop={_bucket(stop, (0.0, 0.1, 0.2, 0.3, 0.45))}"] = 1.0
+        f[f"cap={_bucket(cap, (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}"] = 1.0
+        if all(w.isupper() for w in words) and n_alpha >= 1 and any(len(w) > 1 for w in words):
+            f["allcaps"] = 1.0
+    else:
+        f["noalpha"] = 1.0
+    nonascii = sum(1 for ch in scan if ord(ch) > 0x2E7F) / max(1, len(scan))
+    if nonascii > 0.2:
+        f["cjk"] = 1.0
+    digits = sum(ch.isdigit() for ch in scan) / max(1, len(scan))
+    f[f"digits={_bucket(digits, (0.0, 0.05, 0.15, 0.3, 0.5))}"] = 1.0
+    last = s[-1]
+    if last in ".!?。":
+        term = "stop"
+    elif last in ":：":
+        term = "colon"
+    elif last in ";,":
+        term = "comma"
+    elif last in ")]":
+        term = "close"
+    elif last in "\"”’'":
+        term = "quote"
+    elif last.isdigit():
+        term = "digit"
+    elif last.isalpha():
+        term = "alpha"
+    else:
+        term = "other"
+    f["end=" + term] = 1.0
+    first = s[0]
+    if first.isupper():
+        start = "upper"
+    elif first.islower():
+        start = "lower"
+    elif first.isdigit():
+        start = "digit"
+    elif first in _QUOTE_START:
+        start = "quote"
+    elif first in _BULLET:
+        start = "bullet"
+    elif first in "([":
+        start = "open"
+    elif first.isalpha():
+        start = "alpha"
+    else:
+        start = "other"
+    f["start=" + start] = 1.0
+    if _DATE.search(scan):
+        f["shape=date"] = 1.0
+    if _TIME.search(scan):
+        f["shape=time"] = 1.0
+    if _REL_TIME.search(scan):
+        f["shape=ago"] = 1.0
+    if _EMAIL.search(scan):
+        f["shape=email"] = 1.0
+    elif _URL.search(scan):
+        f["shape=url"] = 1.0
+    if _PHONE.search(scan):
+        f["shape=phone"] = 1.0
+    if _YEAR.search(scan):
+        f["shape=year"] = 1.0
+    for name, chars in _SEPARATORS.items():
+        k = sum(scan.count(c) for c in chars)
+        if k:
+            f[f"sep_{name}={min(k, 3)}"] = 1.0
+    glued = len(_GLUED.findall(scan))
+    if glued:
+        f[f"glued={min(glued, 3)}"] = 1.0
+    exact, prefix = cue_table()
+    toks = [t.lower() for t in _ALPHA.findall(scan[:300])]
+    if "©" in scan:
+        f["cue=copyright"] = 1.0
+    for j, t in enumerate(toks[:40]):
+        g = exact.get(t)
+        if g is None:
+            for p, pg in prefix:
+                if t.startswith(p):
+                    g = pg
+                    break
+        if g is not None:
+            f["cue=" + g] = 1.0
+            if j == 0:
+                f["cue0=" + g] = 1.0
+    a, b = run
+    if a < 0:
+        f["run=none"] = 1.0
+    elif a <= pos <= b:
+        f["run=in"] = 1.0
+    else:
+        d = pos - a if pos < a else pos - b
+        f[f"run_d={max(-4, min(4, d))}"] = 1.0
+    if repeats > 1:
+        f["rep_doc"] = 1.0
+    if batch_repeats > 1:
+        f[f"rep_batch={min(batch_repeats, 3)}"] = 1.0
+    return f
+
+
+# Features copied from the neighbours (prefix p1/n1/p2/n2): the ones that say "what kind of line
+# is around" without multiplying the model size.
+_NEIGHBOUR_KEYS = ("tok=", "end=", "start=", "cue=", "run", "shape=date", "shape=url", "sep_", "glued", "stop=", "cap=", "rep_")
+
+
+def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = None
+                  ) -> tuple[list[int], list[dict[str, float]]]:
+    """(indices of the non-blank lines, one feature dict per non-blank line)."""
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    m = len(idx)
+    texts = [lines[i] for i in idx]
+    n_tok = [len(_TOKEN.findall(t[:SCAN_CHARS])) + (t.count(" ", SCAN_CHARS) if len(t) > SCAN_CHARS else 0) for t in texts]
+    run = longest_run(n_tok, LONG_TOKENS, [t.rstrip()[-1:] in ".!?。\"”" for t in texts])
+    norms = [normalise_line(t) for t in texts]
+    counts: dict[str, int] = {}
+    for k in norms:
+        counts[k] = counts.get(k, 0) + 1
+    base = []
+    for p, t in enumerate(texts):
+        br = batch_counts.get(norms[p], 0) if batch_counts is not None and norms[p] else 0
+        base.append(_line_base(t, p, m, n_tok[p], run, counts[norms[p]] if norms[p] else 1, br))
+    short = [{k: v for k, v in f.items() if k.startswith(_NEIGHBOUR_KEYS)} for f in base]
+    feats = []
+    for p, f in enumerate(base):
+        g = dict(f)
+        for off, tag in ((-1, "p1"), (1, "n1"), (-2, "p2"), (2, "n2")):
+            q = p + off
+            if 0 <= q < m:
+                for k, v in short[q].items():
+                    g[f"{tag}:{k}"] = v
+            else:
+                g[f"{tag}:none"] = 1.0
+        feats.append(g)
+    return idx, feats
+
+
+def batch_line_counts(texts: Iterable[str]) -> dict[str, int]:
+    """In how many articles of a batch each normalised line occurs (site chrome repeats)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for k in {normalise_line(ln) for ln in text.split("\n") if ln.strip()}:
+            if k:
+                counts[k] = counts.get(k, 0) + 1
+    return counts
+
+
+class LineModel:
+    """A trained CRF over the non-blank lines of an article, loaded offline from ``path``."""
+
+    def __init__(self, path: str | Path):
+        import pycrfsuite
+
+        path = Path(path)
+        if not path.is_absolute():
+            path = REPO / path
+        self.path = path
+        meta_path = path / "meta.json"
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if self.meta.get("feature_version") != FEATURE_VERSION:
+            raise ValueError(f"{meta_path}: feature_version {self.meta.get('feature_version')} != {FEATURE_VERSION}; retrain with bench/train_line_model.py")
+        self.rule_id = self.meta.get("rule_id", "line_model.crf.v1")
+        self.title_threshold = float(self.meta.get("title_threshold", 0.5))
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(path / "model.crfsuite"))
+        self.labels = set(self.tagger.labels())
+
+    def predict(self, lines: Sequence[str], batch_counts: dict[str, int] | None = None
+                ) -> list[str]:
+        """A kind for every line (blank lines are body)."""
+        kinds = ["body"] * len(lines)
+        idx, feats = line_features(lines, batch_counts)
+        if not idx:
+            return kinds
+        self.tagger.set(feats)
+        # the best path (Viterbi); per-line posterior decoding was tried and scored lower
+        # leave-one-family-out (0.893 vs 0.898, docs/segmentation.md)
+        labels = list(self.tagger.tag())
+        m = len(idx)
+        kinds_known = [k for k in KINDS if k in self.labels]
+        # Title: the one line among the first lines with the highest title marginal, if any is
+        # title-like enough; other lines the chain called "title" take their next-best kind.
+        window = min(m, TITLE_WINDOW)
+        p_title = [self.tagger.marginal("title", p) if "title" in self.labels else 0.0 for p in range(window)]
+        best = max(range(window), key=lambda p: p_title[p]) if window else -1
+        for p in range(m):
+            if labels[p] == "title" and p != best:
+                labels[p] = max((k for k in kinds_known if k != "title"), key=lambda k: self.tagger.marginal(k, p))
+        if best >= 0 and p_title[best] >= self.title_threshold:
+            labels[best] = "title"
+        elif best >= 0 and labels[best] == "title":
+            labels[best] = max((k for k in kinds_known if k != "title"), key=lambda k: self.tagger.marginal(k, best))
+        for p, i in enumerate(idx):
+            kinds[i] = labels[p]
+        return kinds
+
+
+@lru_cache(maxsize=4)
+def load_line_model(path: str) -> LineModel:
+    return LineModel(path)

@@ -1,0 +1,104 @@
+"""The learned line classifier (issue 24): loads offline, deterministic features, beats all-body on a
+family it never saw, no invented title, and a kind for every line in linear time on odd pages."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = "models/line_model"
+LONG = ("The municipal ecology and environment bureau said on Monday that the average concentration of fine "
+        "particulate matter fell by a tenth last year, and that the city will close more small coal boilers.")
+
+
+@pytest.fixture(scope="module")
+def clf():
+    from pipeline.segment import LineClassifier
+
+    return LineClassifier(model=MODEL)
+
+
+def test_model_loads_offline_and_is_small(clf):
+    assert clf.model is not None and clf.model.rule_id == "line_model.crf.v1"
+    assert (REPO / MODEL / "model.crfsuite").stat().st_size < 5_000_000
+    assert {"title", "body", "boilerplate"} <= clf.model.labels
+
+
+def test_features_are_deterministic():
+    from pipeline.line_model import line_features
+
+    lines = ["Home | News | Environment", "River chiefs step up patrols", "Updated: 2024-05-02 10:31", LONG, LONG, "Share", ""]
+    assert line_features(lines) == line_features(list(lines))
+    idx, feats = line_features(lines)
+    assert idx == [0, 1, 2, 3, 4, 5]                 # blank lines carry no features
+    assert "run=in" in feats[3] and "run=in" not in feats[0]
+
+
+def test_every_line_has_a_kind_and_a_rule(clf):
+    text = "Home | News\nRiver chiefs step up patrols\n\n" + LONG + "\nLike(0)\nShare:"
+    lines = clf.classify(text)
+    assert len(lines) == len(text.split("\n"))
+    assert all(ln["kind"] in ("title", "heading", "caption", "metadata", "boilerplate", "body") and ln["rule"] for ln in lines)
+    assert [ln["kind"] for ln in lines][-2:] == ["boilerplate", "boilerplate"]     # exact rules still decide these
+    assert lines[-1]["rule"] == "bp_button_only"
+
+
+def test_trained_model_beats_all_body_on_a_held_out_train_family(tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from train_line_model import load_articles, write_model
+
+    from pipeline.segment import LineClassifier
+
+    articles = load_articles(("train",))
+    families = sorted({a["family"] for a in articles if sum(b["family"] == a["family"] for b in articles) >= 4})
+    held_family = families[0]
+    held = [a for a in articles if a["family"] == held_family]
+    write_model([a for a in articles if a["family"] != held_family], tmp_path)
+    model_clf = LineClassifier(model=str(tmp_path))
+    total = model_ok = body_ok = 0
+    for art in held:
+        got = [ln["kind"] for ln in model_clf.classify(art["text"])]
+        total += len(got)
+        model_ok += sum(g == k for g, k in zip(got, art["kinds"]))
+        body_ok += sum(k == "body" for k in art["kinds"])
+    assert model_ok > body_ok, (held_family, model_ok, body_ok, total)
+
+
+def test_a_page_without_a_title_line_gets_none(clf):
+    text = "\n".join([LONG, LONG.replace("Monday", "Tuesday"), LONG.replace("last year", "in 2023")])
+    assert not any(ln["kind"] == "title" for ln in clf.classify(text))
+
+
+def test_at_most_one_title(clf):
+    text = "Home | News\nRiver chiefs step up patrols\nCity opens wetland park\n" + "\n".join([LONG] * 4)
+    assert sum(ln["kind"] == "title" for ln in clf.classify(text)) <= 1
+
+
+def test_pure_chrome_page(clf):
+    text = "Home | News | About\nLike(0)\nCollect\nShare:\nCopyright © 2024. All rights reserved.\nPrivacy policy"
+    lines = clf.classify(text)
+    assert len(lines) == 6 and all(ln["kind"] in ("boilerplate", "metadata") for ln in lines)
+
+
+def test_one_giant_line_is_linear_and_body(clf):
+    text = " ".join([LONG] * 20_000)                  # ~ 640,000 words on one line
+    t0 = time.perf_counter()
+    lines = clf.classify(text)
+    assert time.perf_counter() - t0 < 2.0
+    assert [ln["kind"] for ln in lines] == ["body"]
+
+
+def test_ten_thousand_short_lines_in_linear_time(clf):
+    def timed(n: int) -> float:
+        text = "\n".join(f"Item {i} of the list" for i in range(n))
+        t0 = time.perf_counter()
+        lines = clf.classify(text)
+        assert len(lines) == n and all(ln["kind"] for ln in lines)
+        return time.perf_counter() - t0
+
+    t10 = timed(10_000)
+    t20 = timed(20_000)
+    assert t10 < 10.0 and t20 < 4 * t10 + 0.5        # linear, not quadratic
