@@ -25,7 +25,7 @@ def _load(stage: str) -> list:
             case = json.loads(line)
             if "_meta" in case:
                 continue
-            marks = [pytest.mark.xfail(reason=case["xfail"], strict=False)] if case.get("xfail") else []
+            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
             params.append(pytest.param(case, id=f"{path.stem}:{case.get('id', lineno)}", marks=marks))
     return params
 
