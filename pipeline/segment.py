@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers extensions)
-from . import jurisdiction
+from . import jurisdiction, published
 from .article_fields import find_fields
 from .resources import load_rows
 
@@ -350,6 +350,23 @@ class Segmenter:
         self.name = name
         self.classifier = LineClassifier(title_max_words, heading_max_words, long_line_words, model=line_model)
 
+    @staticmethod
+    def _published_from_text(doc: Doc) -> str:
+        """Find the publication date in the text (the learned ranker over every date of the page,
+        then the rules for what it cannot see: "Release Time N months ago" with the retrieval
+        date, a dateline without a year, the URL, a press conference); returns the flag."""
+        meta = doc._.meta or {}
+        ranked = published.find(doc.text, doc._.lines or [], (doc._.jurisdiction or {}).get("code"))
+        if ranked is not None:
+            value, basis, cand = ranked
+            doc._.published, doc._.published_basis = value, basis
+            return f"published-from-text:{published.RULE_ID}@line{cand.line}"
+        value, basis, rule = find_published(doc.text, meta.get("url"), doc._.retrieved)
+        if value:
+            doc._.published, doc._.published_basis = value, basis
+            return f"published-from-text:{rule}"
+        return "published-missing"
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.lines = self.classifier.classify(doc.text)
         doc._.jurisdiction = jurisdiction.infer(doc.text, doc._.meta or {})
@@ -358,13 +375,7 @@ class Segmenter:
         if doc.text.strip() and not any(True for _ in allowed_ranges(doc)):
             flags.append("no-body-lines")     # every line is chrome: say so, the stages will find nothing (issue 10)
         if doc._.published is None:
-            meta = doc._.meta or {}
-            published, basis, rule = find_published(doc.text, meta.get("url"), doc._.retrieved)
-            if published:
-                doc._.published, doc._.published_basis = published, basis
-                flags.append(f"published-from-text:{rule}")
-            else:
-                flags.append("published-missing")
+            flags.append(self._published_from_text(doc))
         doc._.flags = flags
         return doc
 
