@@ -82,6 +82,57 @@ def bootstrap(gold: list[dict], preds: dict[str, dict], undated: dict[str, dict]
     return out
 
 
+def kinds_of(record: dict, raw: str) -> list[str]:
+    from pipeline.evaluate import line_kinds
+
+    return line_kinds(record, raw)
+
+
+def line_systems(subset: list[dict], texts: dict[str, str], preds: dict[str, dict], rules: dict[str, dict]) -> dict[str, Any]:
+    """Line figures of the pipeline beside the baselines (issue 24 item 6): the cue-word rules
+    (line_model = null), all-body, and the longest contiguous run of long lines as body (every
+    other line boilerplate); per kind F1, accuracy, title accuracy (the title line, or none,
+    right) and the pipeline's confusion matrix (gold kind -> predicted kind)."""
+    from collections import Counter
+
+    from pipeline.evaluate import _prf
+    from pipeline.line_model import longest_run
+
+    def longest(raw: str) -> list[str]:
+        lines = raw.split("\n")
+        idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        first, last = longest_run([len(lines[i].split()) for i in idx])
+        kinds = ["body"] * len(lines)
+        for p, i in enumerate(idx):
+            if not first <= p <= last:
+                kinds[i] = "boilerplate"
+        return kinds
+
+    systems = {"govnews": lambda d, raw: kinds_of(preds[d], raw), "rules": lambda d, raw: kinds_of(rules[d], raw),
+               "all-body": lambda d, raw: ["body"] * len(raw.split("\n")), "longest-run": lambda d, raw: longest(raw)}
+    out: dict[str, Any] = {}
+    confusion: Counter = Counter()
+    for name, predict in systems.items():
+        ok = total = titles_ok = 0
+        counts: dict[str, Counter] = {}
+        for g in subset:
+            raw = texts[g["doc_id"]]
+            gold_k, pred_k = kinds_of(g, raw), predict(g["doc_id"], raw)
+            for a, b in zip(gold_k, pred_k):
+                total += 1
+                ok += a == b
+                counts.setdefault(a, Counter())["gold"] += 1
+                counts.setdefault(b, Counter())["pred"] += 1
+                counts[a]["tp"] += a == b
+                if name == "govnews":
+                    confusion[(a, b)] += 1
+            titles_ok += [i for i, k in enumerate(gold_k) if k == "title"][:1] == [i for i, k in enumerate(pred_k) if k == "title"][:1]
+        out[name] = {"accuracy": round(ok / total, 4) if total else None, "title_accuracy": round(titles_ok / len(subset), 4) if subset else None,
+                     "per_kind_f1": {k: _prf(v["tp"], v["pred"], v["gold"])["f1"] for k, v in sorted(counts.items())}}
+    out["confusion"] = {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())}
+    return out
+
+
 def run(resamples: int) -> dict[str, Any]:
     from pipeline.evaluate import load_jsonl, score
     from pipeline.nlp import build, make_doc
@@ -98,11 +149,17 @@ def run(resamples: int) -> dict[str, Any]:
         "unseen": [gold[d] for d in splits["test"] if d in gold and manifest[d].get("family") in test_families],
     }
     nlp = build()
+    nlp_rules = build(overrides={"components.govnews_segment.line_model": None})
     preds: dict[str, dict] = {}
     undated: dict[str, dict] = {}
+    rules: dict[str, dict] = {}
+    texts: dict[str, str] = {}
     for g in sets["in_family"] + sets["unseen"]:
         meta = manifest[g["doc_id"]]
-        text = (REPO / "corpus" / meta["file"]).read_text(encoding="utf-8")
+        text = texts[g["doc_id"]] = (REPO / "corpus" / meta["file"]).read_text(encoding="utf-8")
+        doc = make_doc(nlp_rules, text, meta)
+        nlp_rules.get_pipe("govnews_segment")(doc)
+        rules[g["doc_id"]] = {"lines": [ln for ln in doc._.lines if ln["kind"] != "body"]}
         for target, m in ((preds, meta), (undated, {k: v for k, v in meta.items() if k not in ("published", "published_basis")})):
             doc = make_doc(nlp, text, m)
             run_stages(nlp, doc)
@@ -114,6 +171,7 @@ def run(resamples: int) -> dict[str, Any]:
     for name, subset in sets.items():
         fig = figures(score(subset, [preds[g["doc_id"]] for g in subset]))
         fig["published"] = published_figures(subset, undated)
+        fig["line_systems"] = line_systems(subset, texts, preds, rules)
         fig["ci95"] = bootstrap(subset, preds, undated, resamples) if resamples else {}
         out[name] = fig
     return out
@@ -121,7 +179,8 @@ def run(resamples: int) -> dict[str, Any]:
 
 def table(out: dict[str, Any]) -> str:
     rows = ["| figure | in-family | 95% CI | unseen families | 95% CI |", "|---|---:|---|---:|---|"]
-    a, b = flat({k: v for k, v in out["in_family"].items() if k != "ci95"}), flat({k: v for k, v in out["unseen"].items() if k != "ci95"})
+    skip = ("ci95", "line_systems")
+    a, b = flat({k: v for k, v in out["in_family"].items() if k not in skip}), flat({k: v for k, v in out["unseen"].items() if k not in skip})
     for key in b:
         ca, cb = out["in_family"]["ci95"].get(key), out["unseen"]["ci95"].get(key)
         rows.append(f"| {key} | {a.get(key, float('nan')):.3f} | {ca or ''} | {b[key]:.3f} | {cb or ''} |")
@@ -139,6 +198,13 @@ def main() -> int:
     print(f"families train {out['families']['train']} / test {out['families']['test']}; "
           f"articles unseen {out['articles']['test']}, in-family {out['articles']['in_family_test']}")
     print(table(out))
+    for name in ("in_family", "unseen"):
+        ls = out[name]["line_systems"]
+        print(f"\nlines, {name}: system | accuracy | title accuracy | per-kind F1")
+        for system in ("govnews", "rules", "all-body", "longest-run"):
+            e = ls[system]
+            print(f"  {system} | {e['accuracy']} | {e['title_accuracy']} | {e['per_kind_f1']}")
+        print(f"  confusion (gold->predicted): {ls['confusion']}")
     if args.write_floors:
         u = out["unseen"]
         floors = {f"{t}.overlap": u[t]["overlap_f1"] for t in ("QUANTITY", "DATE", "AGENCY", "PROGRAMME")}
