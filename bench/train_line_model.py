@@ -81,7 +81,7 @@ def load_articles(splits_wanted: tuple[str, ...] = ("train",)) -> list[dict]:
     return out
 
 
-def augmented(articles: list[dict], seed: int = SEED, clean: bool = True) -> list[tuple[list[str], list[str]]]:
+def augmented(articles: list[dict], seed: int = SEED, clean: bool = True) -> list[tuple[list[str], list[str], dict | None]]:
     """(lines, kinds) to train on: every article as scraped, plus the shapes the pipeline also
     receives from feeds and tests, built from the same gold lines (no label is invented):
 
@@ -94,25 +94,36 @@ def augmented(articles: list[dict], seed: int = SEED, clean: bool = True) -> lis
     rng = random.Random(seed)
     out = []
     for art in articles:
-        lines, kinds = art["lines"], art["kinds"]
-        out.append((lines, kinds))
+        lines, kinds, counts = art["lines"], art["kinds"], art.get("batch_counts")
+        out.append((lines, kinds, counts))
         if clean:
             keep = [i for i, k in enumerate(kinds) if k not in ("boilerplate", "metadata")]
             if keep and len(keep) < len(lines):
-                out.append(([lines[i] for i in keep], [kinds[i] for i in keep]))
+                out.append(([lines[i] for i in keep], [kinds[i] for i in keep], None))
         body = [i for i, k in enumerate(kinds) if k == "body" and lines[i].strip()]
         for i in rng.sample(body, min(1, len(body))):
-            out.append(([lines[i]], ["body"]))
+            out.append(([lines[i]], ["body"], None))
     return out
 
 
+def with_batch_counts(articles: list[dict]) -> None:
+    """Give each article the template counts a streaming batch of its family would have seen
+    (pipeline/templates.py): 1 + the number of earlier articles of the family holding the line."""
+    from pipeline.templates import streaming_counts
+
+    for art, counts in zip(articles, streaming_counts([(a["family"], a["text"]) for a in articles])):
+        art["batch_counts"] = counts
+
+
 def sequences(articles: list[dict], augment: bool = True) -> tuple[list[list[dict]], list[list[str]]]:
-    """CRF training sequences: the non-blank lines of each (augmented) article."""
+    """CRF training sequences: the non-blank lines of each (augmented) article, with the batch
+    template counts of its family."""
     xs, ys = [], []
-    pairs = augmented(articles) if augment else [(a["lines"], a["kinds"]) for a in articles]
-    for lines, kinds in pairs:
+    with_batch_counts(articles)
+    pairs = augmented(articles) if augment else [(a["lines"], a["kinds"], a.get("batch_counts")) for a in articles]
+    for lines, kinds, counts in pairs:
         art = {"lines": lines, "kinds": kinds}
-        idx, feats = line_features(art["lines"])
+        idx, feats = line_features(art["lines"], counts)
         if not idx:
             continue
         xs.append(feats)

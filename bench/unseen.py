@@ -154,9 +154,15 @@ def run(resamples: int) -> dict[str, Any]:
     undated: dict[str, dict] = {}
     rules: dict[str, dict] = {}
     texts: dict[str, str] = {}
+    from pipeline.templates import META_KEY, TemplateIndex, source_of
+
+    index = TemplateIndex()          # as `govnews run` sees the corpus: one streaming batch in manifest order
     for g in sets["in_family"] + sets["unseen"]:
-        meta = manifest[g["doc_id"]]
-        text = texts[g["doc_id"]] = (REPO / "corpus" / meta["file"]).read_text(encoding="utf-8")
+        meta = dict(manifest[g["doc_id"]])
+        text = (REPO / "corpus" / meta["file"]).read_text(encoding="utf-8")
+        meta[META_KEY] = index.counts_for(source_of(meta), text)
+        index.add(source_of(meta), text)
+        texts[g["doc_id"]] = text
         doc = make_doc(nlp_rules, text, meta)
         nlp_rules.get_pipe("govnews_segment")(doc)
         rules[g["doc_id"]] = {"lines": [ln for ln in doc._.lines if ln["kind"] != "body"]}

@@ -18,7 +18,9 @@ _DOC_ATTRS = {
     "lines": None,              # list[dict(start, end, kind, rule)] for every line of the raw text
     "flags": None,              # list[str] of document-level conditions (e.g. "published-missing")
     "jurisdiction": None,       # {"code", "basis", "cue"}: where the article reports from (guide v1.2 money, dates)
+    "template_lines": None,     # [{start, end, seen_in}]: lines earlier articles of the same source repeated (batch runs)
     "article_fields": None,     # {"title"|"byline"|"source"|"dateline_place": {"text","start","end","rule"} | None}
+    "aliases": None,            # list[{"short","long","type","canonical","start","end"}]: acronym definitions (issue 25)
 }
 _SPAN_ATTRS = {
     "rule": None,               # id of the rule or model that produced the mention

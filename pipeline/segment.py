@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers extensions)
-from . import jurisdiction, published
+from . import jurisdiction, published, templates
 from .article_fields import find_fields
 from .resources import load_rows
 
@@ -344,6 +344,19 @@ def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
         yield start, end, text[start:end]
 
 
+def template_lines(text: str, batch_counts: dict[str, int]) -> list[dict[str, int]]:
+    """Lines the batch has seen in earlier articles of the same source: {start, end, seen_in}."""
+    from .line_model import normalise_line
+
+    out, pos = [], 0
+    for line in text.split("\n"):
+        seen = batch_counts.get(normalise_line(line), 1) - 1 if line.strip() else 0
+        if seen > 0:
+            out.append({"start": pos, "end": pos + len(line), "seen_in": seen})
+        pos += len(line) + 1
+    return out
+
+
 class Segmenter:
     def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int,
                  line_model: str | None = None):
@@ -368,7 +381,10 @@ class Segmenter:
         return "published-missing"
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.lines = self.classifier.classify(doc.text)
+        batch_counts = (doc._.meta or {}).get(templates.META_KEY)   # set by a batch run (templates.py)
+        doc._.lines = self.classifier.classify(doc.text, batch_counts)
+        if batch_counts:
+            doc._.template_lines = template_lines(doc.text, batch_counts)
         doc._.jurisdiction = jurisdiction.infer(doc.text, doc._.meta or {})
         doc._.article_fields = find_fields(doc.text, doc._.lines)
         flags = list(doc._.flags or [])

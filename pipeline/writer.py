@@ -75,9 +75,19 @@ def to_record(doc: Doc) -> dict[str, Any]:
         "flags": list(doc._.flags or []),
         **article_fields(doc),
         "jurisdiction": doc._.jurisdiction,
+        **({"template_lines": doc._.template_lines} if doc._.template_lines else {}),
         "lines": lines,
         "mentions": mentions,
+        **aliases_field(doc),
     }
+
+
+def aliases_field(doc: Doc) -> dict[str, Any]:
+    """The article's alias table (issue 25): acronym/short-name definitions found in the text, each
+    ``{short, long, type, canonical, start, end}`` (start/end: the whole definition in the raw text).
+    The field is written only when the article defines one, so records without definitions keep their shape."""
+    aliases = doc._.aliases or []
+    return {"aliases": [dict(a) for a in aliases]} if aliases else {}
 
 
 def article_fields(doc: Doc) -> dict[str, Any]:
