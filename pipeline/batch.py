@@ -7,10 +7,19 @@ doc_ids already in the log (checking that their text hash is unchanged: the corp
 append-only) and processes the rest; the final output is then assembled in input order,
 again through a temporary file and a rename, so it is byte-identical to an
 uninterrupted run. ``force=True`` clears the log first. Articles that fail go to
-``<out>.errors.jsonl`` with the reason; the batch goes on.
+``<out>.errors.jsonl`` with the reason; the batch goes on. Input units the readers quarantined
+(``pipeline.inputs.Quarantine``) are listed in the same file (``"quarantined": true``, path,
+line, doc_id, reason), after the run.
+
+One run at a time per output: :class:`OutputLock` holds an exclusive ``flock`` on
+``<out>.lock`` for the whole run, so a second run on the same ``--out`` refuses at once with
+:class:`RunLockedError` (it touches nothing); the lock goes with the process, even after
+``kill -9``.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import glob
 import json
 import logging
@@ -33,6 +42,57 @@ class ChangedArticleError(InputError):
     pass
 
 
+class RunLockedError(RuntimeError):
+    """Another run holds the output's lock."""
+
+
+class OutputLock:
+    """An exclusive, non-blocking ``flock`` on ``<out>.lock`` (re-entrant within one process).
+
+    The file stays in place (removing a lock file races with a run that just opened it); what
+    counts is the lock on it, which the kernel drops when the holder exits, however it exits."""
+
+    _held: dict[Path, list] = {}
+
+    def __init__(self, out: Path):
+        self.out = Path(out).resolve()
+        self.path = self.out.with_name(self.out.name + ".lock")
+
+    def __enter__(self) -> "OutputLock":
+        held = OutputLock._held.get(self.path)
+        if held is not None:
+            held[1] += 1
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            try:
+                other = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            except OSError:
+                other = ""
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise RunLockedError(f"another govnews run{' (pid ' + other + ')' if other else ''} is writing {self.out} "
+                                     f"(lock {self.path}); wait for it to finish or choose another --out") from exc
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        OutputLock._held[self.path] = [fd, 1]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        held = OutputLock._held.get(self.path)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del OutputLock._held[self.path]
+            fcntl.flock(held[0], fcntl.LOCK_UN)
+            os.close(held[0])
+
+
 @dataclass
 class RunSummary:
     articles: int = 0
@@ -40,13 +100,15 @@ class RunSummary:
     skipped: int = 0
     failed: int = 0
     degraded: int = 0          # records written with a failed stage's output empty (issue 22)
+    quarantined: int = 0       # input units set aside by the readers (issue 18)
     words: int = 0
     seconds: float = 0.0
     mentions: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "processed": self.processed, "skipped_already_done": self.skipped,
-                "failed": self.failed, "degraded": self.degraded, "words": self.words, "seconds": round(self.seconds, 3),
+                "failed": self.failed, "degraded": self.degraded,
+                **({"quarantined": self.quarantined} if self.quarantined else {}), "words": self.words, "seconds": round(self.seconds, 3),
                 "words_per_second": round(self.words / self.seconds) if self.seconds else None,
                 "mentions": dict(sorted(self.mentions.items()))}
 
@@ -80,41 +142,68 @@ def _doc_id_of(record: bytes) -> str:
 class ChunkLog:
     """The append-only chunk log: ``part-NNNNNN.jsonl`` files of ``sha256<TAB>record`` lines.
 
-    Only the index (doc_id -> part, offset, hash) is kept in memory, never the records.
+    Only the index is kept in memory, never the records: doc_id -> one int packing the first 64
+    bits of the text's SHA-256, the part number and the byte offset (issue 18: a tuple of a Path,
+    an int and a 64-character hex string cost ~200 bytes more per article on big feeds).
     """
+
+    _OFFSET_BITS, _PART_BITS = 40, 24
 
     def __init__(self, directory: Path):
         self.dir = directory
         self.dir.mkdir(parents=True, exist_ok=True)
         for stale in self.dir.glob("*.tmp*"):
             stale.unlink()          # a chunk that never got renamed was never committed
-        self.index: dict[str, tuple[Path, int, str]] = {}
+        self.index: dict[str, int] = {}
+        self._parts: dict[int, Path] = {}
         self._next = 0
         for part in sorted(self.dir.glob("part-*.jsonl")):
-            self._next = max(self._next, int(part.stem.split("-")[1]) + 1)
+            number = int(part.stem.split("-")[1])
+            self._next = max(self._next, number + 1)
+            self._parts[number] = part
             with part.open("rb") as fh:
                 offset = 0
                 for line in fh:
                     sha, _, rest = line.partition(b"\t")
                     doc_id = _doc_id_of(rest)
-                    self.index[doc_id] = (part, offset, sha.decode())
+                    self.index[doc_id] = self._pack(sha.decode(), number, offset)
                     offset += len(line)
+
+    @classmethod
+    def _pack(cls, sha: str, part: int, offset: int) -> int:
+        return (int(sha[:16], 16) << (cls._PART_BITS + cls._OFFSET_BITS)) | (part << cls._OFFSET_BITS) | offset
+
+    def locate(self, doc_id: str) -> tuple[Path, int, str] | None:
+        """(part file, byte offset, first 16 hex digits of the text's SHA-256) of a logged record."""
+        packed = self.index.get(doc_id)
+        if packed is None:
+            return None
+        offset = packed & ((1 << self._OFFSET_BITS) - 1)
+        part = (packed >> self._OFFSET_BITS) & ((1 << self._PART_BITS) - 1)
+        sha = packed >> (self._PART_BITS + self._OFFSET_BITS)
+        return self._parts[part], offset, f"{sha:016x}"
+
+    def same_text(self, doc_id: str, content_hash: str) -> bool:
+        hit = self.locate(doc_id)
+        return hit is not None and hit[2] == content_hash[:16]
 
     def commit(self, rows: list[tuple[str, str, str]]) -> None:
         """rows: (doc_id, sha256, record json line without newline)."""
         if not rows:
             return
-        part = self.dir / f"part-{self._next:06d}.jsonl"
+        number = self._next
+        part = self.dir / f"part-{number:06d}.jsonl"
         payload = b"".join(f"{sha}\t{line}\n".encode("utf-8") for _, sha, line in rows)
         _fsync_write(part, payload)
+        self._parts[number] = part
         offset = 0
         for doc_id, sha, line in rows:
-            self.index[doc_id] = (part, offset, sha)
+            self.index[doc_id] = self._pack(sha, number, offset)
             offset += len(f"{sha}\t{line}\n".encode("utf-8"))
         self._next += 1
 
     def read(self, doc_id: str) -> str:
-        part, offset, _ = self.index[doc_id]
+        part, offset, _ = self.locate(doc_id)
         with part.open("rb") as fh:
             fh.seek(offset)
             return fh.readline().decode("utf-8").partition("\t")[2].rstrip("\n")
@@ -124,7 +213,7 @@ class ChunkLog:
         handles: dict[Path, Any] = {}
         try:
             for doc_id in doc_ids:
-                hit = self.index.get(doc_id)
+                hit = self.locate(doc_id)
                 if hit is None:
                     continue
                 part, offset, _ = hit
@@ -186,15 +275,24 @@ class Progress:
 
 def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Article]], list[tuple[Article, dict[str, Any] | Exception]]],
               force: bool = False, chunk_size: int = 64, total: int | None = None,
-              on_records: Callable[[list[dict[str, Any]]], None] | None = None, lookahead: int = 2) -> RunSummary:
+              on_records: Callable[[list[dict[str, Any]]], None] | None = None, lookahead: int = 2,
+              quarantine: Any = None) -> RunSummary:
     """Process ``articles`` exactly once into ``out``; ``process`` maps a chunk to (article, record|error).
 
     Articles are read lazily and committed chunk by chunk. If ``process`` has a ``submit(chunk)``
     method returning a handle with ``result()``, up to ``lookahead`` chunks are in flight, so the
     workers run the next chunk while this process commits the previous one; commits stay in
-    input order. Memory holds the doc_id index, never the records.
+    input order. Memory holds the doc_id index, never the records. ``quarantine`` (a
+    ``pipeline.inputs.Quarantine`` the readers fill) is written to the errors file too. The run holds
+    the output's :class:`OutputLock` (``RunLockedError`` if another run has it).
     """
+    with OutputLock(out):
+        return _run_batch(articles, out, process, force, chunk_size, total, on_records, lookahead, quarantine)
+
+
+def _run_batch(articles, out, process, force, chunk_size, total, on_records, lookahead, quarantine) -> RunSummary:
     from .isolation import STAGE_ERRORS
+    from .templates import BatchTemplates
     from .writer import EncodedRecord, dumps
 
     out = out.resolve()
@@ -206,6 +304,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     if force and parts_dir.exists():
         shutil.rmtree(parts_dir)
     chunks = ChunkLog(parts_dir)
+    templates = BatchTemplates(parts_dir, len(chunks.index))   # repeated lines per source (issue 24 item 3)
     summary = RunSummary()
     order: list[str] = []
     errors: list[dict[str, Any]] = []
@@ -250,7 +349,10 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         # so the database gets every article exactly once, like the JSONL output.
         if on_records is not None and records:
             on_records(records)
+        done = {doc_id for doc_id, _, _ in rows}
+        snapshot = templates.before_commit([(a.meta, a.text) for a in chunk if a.doc_id in done], len(chunks.index) + len(rows))
         chunks.commit(rows)
+        templates.after_commit(snapshot)
         progress.update(len(chunk))
 
     def drain(keep: int) -> None:
@@ -273,14 +375,14 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         for art in articles:
             summary.articles += 1
             order.append(art.doc_id)
-            known = chunks.index.get(art.doc_id)
-            if known is not None:
-                if known[2] != art.content_hash:
+            if art.doc_id in chunks.index:
+                if not chunks.same_text(art.doc_id, art.content_hash):
                     raise ChangedArticleError(f"{art.source}: the text of {art.doc_id} changed since it was processed "
                                               "(the corpus is append-only; use a new doc_id or --force)")
                 summary.skipped += 1
                 progress.update()
                 continue
+            templates.attach(art.meta, art.text)
             pending.append(art)
             if len(pending) >= chunk_size:
                 flush()
@@ -291,6 +393,9 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         raise
     drain(0)
     progress.close()
+    if quarantine is not None:
+        errors.extend(quarantine.entries)
+        summary.quarantined = len(quarantine.entries)
     # Assemble the final output in input order, atomically.
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
@@ -309,13 +414,18 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
 
 def count_articles(paths: Iterable[Path]) -> int | None:
     """A cheap article count for the progress bar, without reading the texts: the manifest's
-    lines for a directory, the lines of a JSONL feed, 1 for a .txt. None if a path is unreadable
-    (the reader then reports the problem)."""
+    lines for a directory (its .txt/.html files without one), the lines of a JSONL feed, 1 for a
+    file. None if a path is unreadable (the reader then reports the problem)."""
+    from .inputs import TEXT_SUFFIXES
+
     total = 0
     for path in paths:
         try:
             if path.is_dir():
                 target = path / "manifest.jsonl"
+                if not target.exists():
+                    total += sum(1 for f in path.iterdir() if f.suffix.lower() in TEXT_SUFFIXES and not f.name.startswith("."))
+                    continue
             elif path.suffix in (".jsonl", ".ndjson"):
                 target = path
             else:

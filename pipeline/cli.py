@@ -25,21 +25,40 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _setup_logging() -> None:
+    """One line per event, one format: spaCy adds its own stderr handler to its "spacy" logger, so
+    with ours on the root logger each spaCy event was printed twice in two formats (issue 18)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    import spacy.util  # noqa: F401 - creates spaCy's logger and its handler
+
+    spacy_log = logging.getLogger("spacy")
+    for handler in list(spacy_log.handlers):
+        spacy_log.removeHandler(handler)
+    spacy_log.propagate = True
+
+
 @app.command()
-def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with manifest.jsonl), .txt file(s) or .jsonl feed(s); default: corpus/"),
+def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with or without manifest.jsonl), .txt or .html files, .jsonl feeds; default: corpus/"),
         out: Path = typer.Option(Path("out/records.jsonl"), "--out", "-o", help="output JSONL (one record per article)"),
-        published: Optional[str] = typer.Option(None, help="publication date (YYYY-MM-DD or YYYY-MM) for a single .txt input"),
-        retrieved: Optional[str] = typer.Option(None, help="retrieval date for a single .txt input (resolves 'Release Time N months ago')"),
-        workers: int = typer.Option(0, "--workers", "-w", help="processes (0 = all cores)"),
+        published: Optional[str] = typer.Option(None, help="publication date (YYYY-MM-DD, YYYY-MM or YYYY) for every article whose input carries none (record basis: command-line)"),
+        retrieved: Optional[str] = typer.Option(None, help="retrieval date for every article whose input carries none (resolves 'Release Time N months ago')"),
+        workers: int = typer.Option(0, "--workers", "-w", help="processes (0 = all cores; capped at min(requested, cores, articles))"),
         force: bool = typer.Option(False, help="re-process articles already in the output log"),
         chunk_size: int = typer.Option(64, help="articles per committed chunk"),
         config: Optional[Path] = typer.Option(None, help="pipeline config (default: the packaged config.cfg)"),
         engine: str = typer.Option("local", help="local | dask"),
         scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (engine dask); none starts a LocalCluster"),
         db: Optional[str] = typer.Option(None, help="also load records into this database URL as they are written"),
-        strict: bool = typer.Option(False, "--strict", help="fail an article when any stage fails on it (default: write it degraded, with a stage-failed flag)"),
+        strict: bool = typer.Option(False, "--strict", help="refuse the whole input at the first bad unit (no quarantine, UTF-8 only) and fail an article when any stage fails on it (default: quarantine bad units, decode legacy encodings, write degraded records with a stage-failed flag)"),
+        html_text: str = typer.Option("main", "--html-text", help="HTML pages: main = trafilatura's main text; all = every text of the page, segmented by our line model"),
         ) -> None:
     """Process articles into JSONL records (resumable: rerun the same command after an interruption).
+
+    A bad input unit (a JSONL line that does not parse or lacks doc_id/text, a binary or
+    undecodable file, a duplicate doc_id with another text) is quarantined to
+    <out>.errors.jsonl and the good articles are processed; the run then ends with
+    "N records written, M inputs quarantined (see FILE)" and exit code 1. --strict refuses
+    the whole input instead (exit 2, nothing written).
 
     Examples:
 
@@ -47,56 +66,99 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with m
 
       govnews run article.txt --published 2024-09-05 --out out/one.jsonl
 
+      govnews run scraped/ --published 2024-05 --out out/scraped.jsonl    # a folder of .txt, no manifest
+
+      govnews run page.html --out out/page.jsonl    # main text + title/date/author/site name
+
       govnews run feed.jsonl --workers 2 --force
     """
     import itertools
 
-    from .batch import count_articles, run_batch
-    from .inputs import InputError, read_inputs
+    from .batch import OutputLock, RunLockedError, count_articles, run_batch
+    from .inputs import InputError, Quarantine, ReadOptions, check_date_options, read_inputs
+    from .runner import cap_workers
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    _setup_logging()
+    log = logging.getLogger("govnews")
     paths = inputs or [REPO / "corpus"]
-    workers = workers or os.cpu_count() or 1
-    try:  # stream the inputs (flat memory); the total for the progress bar comes from line counts
-        stream = read_inputs(paths, published=published, retrieved=retrieved)
-        first = next(stream, None)
-    except InputError as exc:
-        _fail(str(exc))
-    if first is None:
-        _fail("no articles in the input")
-    articles = itertools.chain([first], stream)
-    total = count_articles(paths)
-    if engine == "dask":
-        from .distributed import DaskProcessor
-
-        processor = DaskProcessor(scheduler=scheduler, config=config, workers=workers, strict=strict)
-    elif engine == "local":
-        from .runner import LocalProcessor
-
-        processor = LocalProcessor(workers=max(1, min(workers, total or workers)), config=config, strict=strict)
-    else:
-        _fail(f"unknown engine {engine!r} (local or dask)")
-    on_records = None
-    if db:
-        from .db import Loader
-
-        loader = Loader(db)
-        on_records = loader.load_records
+    if html_text not in ("main", "all"):
+        _fail(f"--html-text {html_text!r}: main or all")
     try:
-        summary = run_batch(articles, out, processor, force=force, chunk_size=chunk_size,
-                            total=total, on_records=on_records)
+        published, retrieved = check_date_options(published, retrieved, ", ".join(map(str, paths[:3])) + (", ..." if len(paths) > 3 else ""))
     except InputError as exc:
         _fail(str(exc))
-    except OSError as exc:   # full disk, unwritable output directory: committed chunks stay intact
-        _fail(f"cannot write output {out}: {exc.strerror or exc} (committed work is kept; rerun to resume)")
+    quarantine = None if strict else Quarantine()
+    opts = ReadOptions(quarantine=quarantine, detect_encoding=not strict, published=published,
+                       retrieved=retrieved, html_mode=html_text)
+    errors_file = out.with_name(out.stem + ".errors.jsonl")
+    try:
+        lock = OutputLock(out).__enter__()       # before the model loads: a second run refuses at once
+    except RunLockedError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write output {out}: {exc.strerror or exc}")
+    try:
+        try:  # stream the inputs (flat memory); the total for the progress bar comes from line counts
+            stream = read_inputs(paths, opts=opts)
+            first = next(stream, None)
+        except InputError as exc:
+            _fail(str(exc))
+        if first is None:
+            if quarantine:
+                _write_quarantine_only(errors_file, quarantine)
+                q = quarantine.entries[0]
+                _fail(f"no article could be read: {q['error']}"
+                      + (f" (and {len(quarantine) - 1} more input(s) quarantined, see {errors_file})" if len(quarantine) > 1 else ""))
+            _fail("no articles in the input")
+        articles = itertools.chain([first], stream)
+        total = count_articles(paths)
+        n_workers, notice = cap_workers(workers, total)
+        if notice:
+            log.info(notice)
+        if engine == "dask":
+            from .distributed import DaskProcessor
+
+            processor = DaskProcessor(scheduler=scheduler, config=config, workers=n_workers, strict=strict)
+        elif engine == "local":
+            from .runner import LocalProcessor
+
+            processor = LocalProcessor(workers=n_workers, config=config, strict=strict)
+        else:
+            _fail(f"unknown engine {engine!r} (local or dask)")
+        on_records = None
+        if db:
+            from .db import Loader
+
+            loader = Loader(db)
+            on_records = loader.load_records
+        try:
+            summary = run_batch(articles, out, processor, force=force, chunk_size=chunk_size,
+                                total=total, on_records=on_records, quarantine=quarantine)
+        except InputError as exc:
+            _fail(str(exc))
+        except OSError as exc:   # full disk, unwritable output directory: committed chunks stay intact
+            _fail(f"cannot write output {out}: {exc.strerror or exc} (committed work is kept; rerun to resume)")
+        finally:
+            if hasattr(processor, "close"):
+                processor.close()
     finally:
-        if hasattr(processor, "close"):
-            processor.close()
+        lock.__exit__(None, None, None)
     typer.echo(json.dumps({"output": str(out), **summary.as_dict()}, indent=None))
     if summary.failed or summary.degraded:
         typer.echo(f"govnews: {summary.failed} article(s) failed, {summary.degraded} degraded (written with a stage's "
-                   f"output empty); see {out.with_name(out.stem + '.errors.jsonl')}", err=True)
+                   f"output empty); see {errors_file}", err=True)
+    if summary.quarantined:
+        written = summary.processed + summary.skipped
+        typer.echo(f"{written} records written, {summary.quarantined} inputs quarantined (see {errors_file})", err=True)
+    if summary.failed or summary.degraded or summary.quarantined:
         raise typer.Exit(1)
+
+
+def _write_quarantine_only(errors_file: Path, quarantine) -> None:
+    errors_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(errors_file, "w", encoding="utf-8") as fh:
+        for entry in quarantine.entries:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
 @app.command("eval")
@@ -105,20 +167,32 @@ def evaluate(gold: Path = typer.Argument(..., help="gold JSONL (annotations/gold
              split: Optional[str] = typer.Option(None, help="train | dev | test | all (from annotations/splits.json)"),
              as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
              html: Optional[Path] = typer.Option(None, help="write a readable HTML error report here"),
+             missing_as_empty: bool = typer.Option(False, "--missing-as-empty", help="count gold articles without a prediction as empty predictions (default: score the shared articles only, with a warning)"),
              ) -> None:
     """Score predictions against gold with the annotation guide's scoring.
 
+    Gold and predictions must share doc_ids: none shared is an error (exit 2); a partial overlap
+    prints a warning with the counts and scores the shared articles only (--missing-as-empty:
+    absent predictions count as empty). A metric with nothing to score prints n/a.
+
     Example: govnews eval annotations/gold.jsonl out/records.jsonl --split dev --html out/report.html
     """
-    from .evaluate import format_table, load_jsonl, score_by_origin, select_split
+    from .evaluate import format_table, load_jsonl, score_by_origin, select_split, shared_articles, with_na
 
+    for path in (gold, pred):
+        if not path.is_file():
+            _fail(f"{path}: no such file")
     try:
         gold_recs = select_split(load_jsonl(gold), split)
         pred_recs = load_jsonl(pred)
-    except ValueError as exc:
+        gold_recs, warning = shared_articles(gold_recs, pred_recs, str(gold) + (f" (split {split})" if split else ""),
+                                             str(pred), missing_as_empty)
+    except (ValueError, UnicodeDecodeError) as exc:
         _fail(str(exc))
+    if warning:
+        typer.echo(f"govnews: {warning}", err=True)
     result = score_by_origin(gold_recs, pred_recs)
-    typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    typer.echo(json.dumps(with_na(result), indent=2) if as_json else format_table(result))
     if html:
         from .report import write_html
 

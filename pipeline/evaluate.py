@@ -45,6 +45,40 @@ def select_split(records: list[dict[str, Any]], split: str | None) -> list[dict[
     return [r for r in records if r["doc_id"] in wanted]
 
 
+class NothingToScore(ValueError):
+    """Gold and predictions share no article."""
+
+
+def shared_articles(gold_recs: list[dict[str, Any]], pred_recs: list[dict[str, Any]], gold_name: str, pred_name: str,
+                    missing_as_empty: bool = False) -> tuple[list[dict[str, Any]], str | None]:
+    """The gold records to score and a warning (None when gold and predictions cover the same articles).
+
+    No shared doc_id raises :class:`NothingToScore` naming both files. Otherwise only the gold
+    articles that have a prediction are scored, unless ``missing_as_empty`` (then an absent
+    prediction counts as an empty one: every gold mention a miss)."""
+    pred_ids = {r.get("doc_id") for r in pred_recs}
+    gold_ids = [r.get("doc_id") for r in gold_recs]
+    shared = [d for d in gold_ids if d in pred_ids]
+    if not shared:
+        raise NothingToScore(f"{gold_name} ({len(gold_ids)} gold articles) and {pred_name} ({len(pred_ids)} predicted "
+                             "articles) share no doc_id: nothing to score (wrong file, or a different --split?)")
+    missing = len(gold_ids) - len(shared)
+    extra = len(pred_ids - set(gold_ids))
+    if not missing and not extra:
+        return gold_recs, None
+    parts = [f"{len(shared)} of {len(gold_ids)} gold articles have a prediction in {pred_name}"]
+    if extra:
+        parts.append(f"{extra} predicted article(s) have no gold and are ignored")
+    if missing:
+        parts.append(f"the {missing} without one count as empty predictions (--missing-as-empty)" if missing_as_empty
+                     else f"scoring the {len(shared)} shared articles only (--missing-as-empty counts the {missing} others as empty)")
+    warning = "warning: " + "; ".join(parts)
+    if missing_as_empty:
+        return gold_recs, warning
+    wanted = set(shared)
+    return [r for r in gold_recs if r.get("doc_id") in wanted], warning
+
+
 def origin_of(doc_id: str) -> str:
     return "seed" if doc_id[:3].isdigit() else "composed"
 
@@ -123,7 +157,8 @@ def pairwise_grouping(pairs: list[tuple[dict, dict, str]]) -> dict[str, float]:
             gold_same += g
             pred_same += p
             both += g and p
-    return _prf(both, pred_same, gold_same)
+    # gold_pairs/pred_pairs: same-key pairs on each side; both 0 = nothing to score (printed n/a)
+    return {**_prf(both, pred_same, gold_same), "gold_pairs": gold_same, "pred_pairs": pred_same}
 
 
 def line_kinds(record: dict, raw: str) -> list[str]:
@@ -245,14 +280,44 @@ def score_by_origin(gold_recs: list[dict], pred_recs: list[dict]) -> dict[str, A
     return result
 
 
+def with_na(result: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``score_by_origin``'s result where every metric with nothing to score is None
+    (printed "n/a"), never the 1.0 that P/R/F1 conventions give an empty comparison (issue 18):
+    a type with no gold and no predicted mention, a grouping with no same-key pair on either
+    side, line accuracy over no line, attribute accuracy over no matched mention."""
+    import copy
+
+    out = copy.deepcopy(result)
+    na = {"p": None, "r": None, "f1": None}
+    for res in out.values():
+        for e in res.get("types", {}).values():
+            if e["gold"] == 0 and e["pred"] == 0:
+                for key in ("exact", "overlap", "value_f1", "value_unit_f1", "value_unit_per_f1"):
+                    if key in e:
+                        e[key] = dict(na)
+            grouping = e.get("grouping")
+            if grouping is not None and not grouping.get("gold_pairs") and not grouping.get("pred_pairs"):
+                e["grouping"] = {**grouping, **na}
+    return out
+
+
+def _f(value: Any, width: int) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.3f}"
+
+
 def format_table(result: dict[str, Any]) -> str:
+    result = with_na(result)
     rows = [f"{'set':<9}{'type':<11}{'gold':>5}{'pred':>6}{'exactF1':>9}{'ovlpP':>8}{'ovlpR':>8}{'ovlpF1':>8}{'attrF1':>8}  attributes"]
     for origin, res in result.items():
         for t, e in res["types"].items():
             attr = e.get("value_f1") or e.get("value_unit_f1") or e.get("grouping")
-            detail = e.get("attribute_accuracy") or {"grouping_f1": e.get("grouping", {}).get("f1")}
-            rows.append(f"{origin:<9}{t:<11}{e['gold']:>5}{e['pred']:>6}{e['exact']['f1']:>9.3f}{e['overlap']['p']:>8.3f}"
-                        f"{e['overlap']['r']:>8.3f}{e['overlap']['f1']:>8.3f}{attr['f1']:>8.3f}  "
-                        + " ".join(f"{k}={v}" for k, v in detail.items()))
-        rows.append(f"{origin:<9}{'LINES':<11}{res['lines']['lines']:>5}  accuracy={res['lines']['accuracy']}")
+            if "grouping" in e:
+                detail = {"grouping_f1": e["grouping"].get("f1")}
+            else:                       # no overlap-matched mention: no attribute to score
+                detail = e.get("attribute_accuracy") or {"attributes": None}
+            rows.append(f"{origin:<9}{t:<11}{e['gold']:>5}{e['pred']:>6}{_f(e['exact']['f1'], 9)}{_f(e['overlap']['p'], 8)}"
+                        f"{_f(e['overlap']['r'], 8)}{_f(e['overlap']['f1'], 8)}{_f(attr['f1'], 8)}  "
+                        + " ".join(f"{k}={'n/a' if v is None else v}" for k, v in detail.items()))
+        acc = res["lines"]["accuracy"]
+        rows.append(f"{origin:<9}{'LINES':<11}{res['lines']['lines']:>5}  accuracy={'n/a' if acc is None else acc}")
     return "\n".join(rows)

@@ -47,9 +47,11 @@ def record_for(nlp: Language, art: Article, strict: bool = False) -> dict[str, A
     if stage_errors:
         rec[STAGE_ERRORS] = [e.as_dict() for e in stage_errors]
     rec["content_sha256"] = art.content_hash
-    for key, field in (("title", "input_title"), ("url", "url"), ("retrieved", "retrieved")):
+    for key, field in (("title", "input_title"), ("url", "url"), ("retrieved", "retrieved"),
+                       ("input_encoding", "input_encoding"), ("html_metadata", "html_metadata")):
         if art.meta.get(key):                     # carried through for the database's articles table;
-            rec[field] = art.meta[key]            # `title` itself is the title read from the text (guide v1.2)
+            rec[field] = art.meta[key]            # `title` itself is the title read from the text (guide v1.2);
+                                                  # input_encoding only when not UTF-8, html_metadata for pages (issue 18)
     return rec
 
 
@@ -132,7 +134,7 @@ class LocalProcessor:
     def __init__(self, workers: int = 1, config: Path | None = None, overrides: dict[str, Any] | None = None,
                  strict: bool = False):
         global _WORKER_NLP
-        self.workers = max(1, workers)
+        self.workers = max(1, workers)          # the CLI caps it first (cap_workers)
         self.strict = strict
         self.config, self.overrides = config, overrides
         self.nlp = build(config, overrides)
@@ -193,3 +195,24 @@ class LocalProcessor:
 
 
 ProcessFn = Callable[[list[Article]], list[Result]]
+
+
+def cap_workers(requested: int, articles: int | None, cores: int | None = None) -> tuple[int, str | None]:
+    """Worker processes for a run: min(requested, cores, articles), at least 1 (issue 18).
+
+    ``requested`` 0 means "all cores". Each worker holds a pipeline (~200-300 MB), so more
+    workers than cores only costs memory, and more than articles starts idle processes.
+    Returns (workers, notice), the notice saying what was capped and why (None when nothing was)."""
+    cores = cores or os.cpu_count() or 1
+    explicit = requested > 0                  # 0 = "all cores": no notice when fewer are used
+    if not explicit:
+        requested = cores
+    workers, why = requested, ""
+    if workers > cores:
+        workers, why = cores, f"this machine has {cores} core(s)"
+    if articles is not None and 0 < articles < workers:
+        workers, why = articles, f"the input has {articles} article(s)"
+    workers = max(1, workers)
+    if workers == requested or not explicit:
+        return workers, None
+    return workers, f"--workers {requested} capped to {workers}: {why}"

@@ -24,6 +24,7 @@ from .line_model import normalise_line
 
 META_KEY = "_batch_line_counts"     # article metadata key the batch fills, the segmenter reads
 UNLABELLED = "_batch"
+MAX_KEYS_PER_SOURCE = 20_000        # bounded memory: past it, lines seen once are forgotten (they are not chrome yet)
 
 
 def source_of(meta: dict[str, Any]) -> str:
@@ -48,6 +49,8 @@ class TemplateIndex:
         seen = self.sources.setdefault(source, {})
         for k in line_keys(text):
             seen[k] = seen.get(k, 0) + 1
+        if len(seen) > MAX_KEYS_PER_SOURCE:
+            self.sources[source] = {k: n for k, n in seen.items() if n > 1}
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
@@ -70,3 +73,42 @@ def streaming_counts(articles: list[tuple[str, str]]) -> list[dict[str, int]]:
         out.append(index.counts_for(source, text))
         index.add(source, text)
     return out
+
+
+class BatchTemplates:
+    """The batch's template state, crash-consistent with its chunk log.
+
+    ``live`` gives each article read the counts of the articles read before it (input order, so
+    the counts do not depend on workers or engine). ``committed`` counts the articles whose chunk
+    is committed; it is written as ``templates-<n>.json`` (n = records in the log after the
+    commit) *before* the chunk commit and the previous snapshot is removed after it, so a run
+    killed anywhere restarts from the snapshot that matches its log: a resumed run gives the
+    same counts, hence the same records, as one that was never interrupted."""
+
+    def __init__(self, parts_dir: Path, committed_records: int):
+        self.dir = parts_dir
+        snapshot = parts_dir / f"templates-{committed_records}.json"
+        self.committed = TemplateIndex.load(snapshot) if committed_records else TemplateIndex()
+        self.live = TemplateIndex.load(snapshot) if committed_records else TemplateIndex()
+        self.snapshot = snapshot if snapshot.exists() else None
+        for stale in parts_dir.glob("templates-*.json") if parts_dir.exists() else ():
+            if stale != self.snapshot:
+                stale.unlink()
+
+    def attach(self, meta: dict[str, Any], text: str) -> None:
+        source = source_of(meta)
+        meta[META_KEY] = self.live.counts_for(source, text)
+        self.live.add(source, text)
+
+    def before_commit(self, articles: list[tuple[dict[str, Any], str]], records_after: int) -> Path:
+        for meta, text in articles:
+            self.committed.add(source_of(meta), text)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self.dir / f"templates-{records_after}.json"
+        self.committed.save(path)
+        return path
+
+    def after_commit(self, path: Path) -> None:
+        if self.snapshot is not None and self.snapshot != path and self.snapshot.exists():
+            self.snapshot.unlink()
+        self.snapshot = path

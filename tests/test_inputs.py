@@ -67,3 +67,18 @@ def test_inputs_cli_fails_cleanly_without_partial_output(tmp_path, content):
     assert proc.returncode != 0
     assert "bad.txt" in proc.stderr
     assert not out.exists()
+
+
+def test_inputs_command_line_dates_are_defaults_with_their_basis(tmp_path):
+    """--published on a .txt is a default (basis command-line), not metadata the input carried (issue 18)."""
+    from pipeline.inputs import check_date_options, read_text_file
+
+    path = tmp_path / "a.txt"
+    path.write_text("The city closed 20 coal boilers this year.", encoding="utf-8")
+    (art,) = read_text_file(path, "2024-05")
+    assert (art.meta["published"], art.meta["published_basis"]) == ("2024-05", "command-line")
+    assert check_date_options(" 2024-05-01 ", None) == ("2024-05-01", None)
+    with pytest.raises(InputError, match="after retrieved"):
+        check_date_options("2024-05-02", "2024-05-01", "feed.jsonl")
+    with pytest.raises(InputError, match="feed.jsonl: published '2024-02-30' is not a valid ISO date"):
+        check_date_options("2024-02-30", None, "feed.jsonl")

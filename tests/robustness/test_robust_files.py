@@ -81,7 +81,9 @@ def test_bad_file_through_the_cli_is_a_one_line_error_and_no_output(tmp_path, na
     src = tmp_path / f"{name}.txt"
     src.write_bytes(BAD_FILES[name][0])
     out = tmp_path / "out" / "records.jsonl"
-    result = CliRunner().invoke(app, ["run", str(src), "--published", "2024-05", "--out", str(out)])
+    # --strict: the refuse-everything mode (issue 18: by default UTF-16 and GB18030 are decoded and a
+    # bad unit is quarantined; tests/robustness/test_robust_ingest.py covers that behaviour)
+    result = CliRunner().invoke(app, ["run", str(src), "--published", "2024-05", "--out", str(out), "--strict"])
     assert result.exit_code == 2, result.output
     assert result.output.startswith("govnews: error: ") and str(src) in result.output
     assert "Traceback" not in result.output and not out.exists()
