@@ -23,7 +23,12 @@ Honesty (issue 23): the quantity rules were tuned on this dev set, so the all-de
 tuning figures. A random third of the sentences (bench/newsquant_heldout.json, drawn before
 any further quantity work) is held back: reported as ``heldout``, its errors never printed.
 
-Usage: python bench/newsquant.py [--errors] [--without-range-item-mappings]
+Rates (guide v1.2, issue 21 item 4): our unit + per is CQE's compound unit, both names from
+bench/newsquant_units.json ("USD" per "barrel" = "dollar per barrel"); a rate on one side only is a
+unit error. Minor units: our "50 cents" is 0.5 USD (guide v1.2), CQE's is 50 cent: read back ×100
+against a CQE minor unit (``minor_view``). ``--lenient-rates`` gives the earlier reading (the amount's unit alone) for comparison.
+
+Usage: python bench/newsquant.py [--errors] [--without-range-item-mappings] [--lenient-rates]
 """
 from __future__ import annotations
 
@@ -62,7 +67,8 @@ def predictions(nlp, text: str) -> list[dict]:
     return merge_range_pairs(out, text) if MAPPINGS["range"] else out
 
 
-MAPPINGS = {"range": True, "item_unit": True}   # --without-range-item-mappings turns both off
+MAPPINGS = {"range": True, "item_unit": True, "rate": True, "minor": True}   # --without-range-item-mappings turns the first two off;
+# --lenient-rates scores as before issue 21 item 4 (a rate by its amount's unit alone, per ignored; no minor-unit reading)
 
 PAIR_JOINER = re.compile(r"\s*(?:to|and|-|–|—|~|/)\s*", re.I)
 
@@ -117,9 +123,36 @@ def unit_ok(g: dict, p: dict) -> bool:
         word = gu.lower().split()[-1]
         if {word, word + "s", word + "es"} & set(p["item"].lower().split()):
             return True                     # "58.06 points" (item points) = CQE unit "point"
-    names = UNIT_MAP.get(p.get("unit") or "", [])
-    # Our guide gives a rate the unit of its amount ("$14.95 a month" -> USD); CQE writes "dollar per month".
-    return gu.lower() in names or gu.lower().split(" per ")[0] in names
+    return gu.lower() in unit_names(p)
+
+
+def unit_names(p: dict) -> set[str]:
+    """CQE names of our (unit, per): a rate is CQE's compound unit ("USD" per "barrel" ↔ "dollar per
+    barrel", "%" per "a" ↔ "percentage per year"), a notation equivalence built from the same table
+    (issue 21 item 4). With MAPPINGS["rate"] off, the pre-v1.2 lenient reading: the amount's unit
+    alone matches a CQE rate ("dollar per month" ~ USD), whatever our per."""
+    names = set(UNIT_MAP.get(p.get("unit") or "", []))
+    per = p.get("per")
+    if not MAPPINGS["rate"]:
+        return names | {f"{n} per {x}" for n in names for x in ("year", "day", "month", "week", "hour", "share", "barrel", "capita",
+                                                                   "person", "tonne", "ton", "gallon", "pound", "kilowatt hour")}
+    if not per:
+        return names
+    per_names = set(UNIT_MAP.get(per, [])) or {per}
+    return {f"{n} per {x}" for n in names for x in per_names}
+
+
+MINOR_NAMES = {"cent", "united states cent", "penny", "pence"}
+
+
+def minor_view(g: dict, p: dict) -> dict:
+    """Guide v1.2 converts minor units ("50 cents" → 0.5 USD, "200p" → 2 GBP); CQE keeps the minor
+    unit (50 cent). The same amount in two notations: against a CQE minor unit, our converted value
+    is read back ×100 in the minor unit (USc / GBp of bench/newsquant_units.json)."""
+    if MAPPINGS["minor"] and (g.get("unit") or "").lower() in MINOR_NAMES and "+minor" in (p.get("rule") or "") and p.get("value") is not None:
+        minor = "GBp" if p.get("unit") == "GBP" else "USc"
+        return {**p, "value": p["value"] * 100, "unit": minor, **({"values": [v * 100 for v in p["values"]]} if "values" in p else {})}
+    return p
 
 
 def prf(tp, n_pred, n_gold):
@@ -154,13 +187,14 @@ def score(nlp, rows: list[dict], show_errors: bool) -> dict:
                 continue
             p = pred[best[1]]
             used.add(best[1])
+            p = minor_view(g, p)
             tp_overlap += 1
             if pred_value_ok(g["value"], p):
                 tp_value += 1
                 if unit_ok(g, p):
                     tp_vu += 1
                 elif show_errors:
-                    print("UNIT", repr(g["text"]), g["unit"], "vs", p.get("unit"), p.get("item"))
+                    print("UNIT", repr(g["text"]), g["unit"], "vs", p.get("unit"), "per", p.get("per"), p.get("item"))
             elif show_errors:
                 print("VALUE", repr(g["text"]), g["value"], "vs", p["value"], repr(p["text"]))
         if show_errors:
@@ -177,7 +211,11 @@ def main() -> int:
     ap.add_argument("--without-range-item-mappings", action="store_true",
                     help="score without merging range ends and without the counted-item-as-unit mapping "
                          "(shows what the stage alone gives; results are not saved)")
+    ap.add_argument("--lenient-rates", action="store_true",
+                    help="score a rate by its amount's unit alone, as before the compound-unit mapping (results are not saved)")
     args = ap.parse_args()
+    if args.lenient_rates:
+        MAPPINGS.update(rate=False, minor=False)
     if args.without_range_item_mappings:
         MAPPINGS.update(range=False, item_unit=False)
     from pipeline.nlp import build
@@ -193,7 +231,7 @@ def main() -> int:
     result = {**scores["all"], "tuning": scores["tuning"], "heldout": scores["heldout"], "seconds": round(seconds, 2),
               "reference": {"CQE value+unit F1 (full NewsQuant, published)": 85.6, "quantulum3": 47.2}}
     (REPO / "bench" / "results").mkdir(exist_ok=True)
-    if not args.without_range_item_mappings:
+    if not args.without_range_item_mappings and not args.lenient_rates:
         (REPO / "bench" / "results" / "newsquant_dev.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0

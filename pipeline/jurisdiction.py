@@ -59,6 +59,19 @@ def currency_for(code: str | None, claim: str) -> str | None:
     return None
 
 
+def decimal_comma(code: str | None) -> bool:
+    """True where the jurisdiction writes a decimal comma (``decimal_comma`` in jurisdictions.jsonl)."""
+    row = table().get(country_of(code) or "")
+    return bool(row and row.get("decimal_comma"))
+
+
+def glued_currency_letters(code: str | None) -> str:
+    """The one-letter currency symbol written glued to the number in a jurisdiction ("R450 000" in
+    South Africa, "N1.2 billion" in Nigeria), read only there: elsewhere "R2" and "N95" are names."""
+    currency = (table().get(country_of(code) or "") or {}).get("currency")
+    return {"ZAR": "R", "NGN": "N"}.get(str(currency), "")
+
+
 US_MARKED = re.compile(r"US|U\.S\.|American")
 YEN_SIGN = re.compile(r"[¥￥]")
 

@@ -35,8 +35,17 @@ def fragments() -> dict[str, str]:
     tens = [w for w, v in t["number"].items() if isinstance(v, int) and v >= 20 and v % 10 == 0]
     spelled = rf"(?:(?:{_alt(tens)})[- ](?:{_alt(ONES)})|{_alt(numbers)})"
     digits = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    # guide v1.2: thousands grouped by space, no-break space, thin space, narrow no-break space
+    # or apostrophe ("R450 000", "1 234 567", "1'250'000"); every group three digits, none after
+    grouped = rf"(?:\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?![\d])|\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:{GROUP_SEP}\d{{3}})+(?![\d])|\d+)(?:\.\d+)?"
+    # (first alternative: Indian lakh grouping "4,20,00,000")
+    # where the decimal comma is the convention ("R7,5 million", "11,4%", "1 234,5"): a comma
+    # followed by one or two digits (three digits stay a thousands group: "2,100 GL")
+    decimal_comma = rf"(?:\d{{1,3}}(?:{GROUP_SEP}\d{{3}})+|\d+),\d{{1,2}}(?![\d])"
     return {
         "digits": digits,
+        "digits_grouped": grouped,
+        "digits_decimal_comma": decimal_comma,
         "spelled": spelled,
         "fraction": _alt(list(t["fraction"])),
         "magnitude": _alt(list(t["magnitude"])),
@@ -49,6 +58,19 @@ def fragments() -> dict[str, str]:
 
 
 _SPELLED_SPLIT = re.compile(r"[- ]")
+GROUP_SEP = "[ \u00a0\u2009\u202f'\u2019]"
+_GROUP_SEP_RE = re.compile(rf"(?<=\d){GROUP_SEP}(?=\d{{3}})")
+
+
+def parse_grouped(surface: str, decimal_comma: bool = False) -> float | None:
+    """A digit string as a jurisdiction writes it: '450 000' → 450000.0, "1'250'000" → 1250000.0;
+    with ``decimal_comma`` '7,5' → 7.5 and '1 234,5' → 1234.5 (a comma before 3 digits stays a group)."""
+    s = _GROUP_SEP_RE.sub("", surface.strip().replace("−", "-"))
+    if re.fullmatch(r"[-+]?\d{1,2}(?:,\d{2})+,\d{3}", s):      # lakh grouping
+        return float(s.replace(",", ""))
+    if decimal_comma and re.fullmatch(r"[-+]?\d+,\d{1,2}", s):
+        return float(s.replace(",", "."))
+    return parse_number(s)
 
 
 def parse_number(surface: str) -> float | None:

@@ -24,11 +24,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
-from .numerals import fragments, magnitude_value, parse_number, parse_spelled_chain, word_table
+from .numerals import GROUP_SEP, fragments, magnitude_value, parse_grouped, parse_number, parse_spelled_chain, word_table
 from .resources import load_rows
 from .segment import allowed_lines
-from .jurisdiction import resolve_money
-from .units import to_si
+from .jurisdiction import decimal_comma, glued_currency_letters, resolve_money
+from .units import pint_unit, to_si
 
 GROUP = "quantity"
 TIME_UNITS = frozenset({"d", "h", "a"})
@@ -113,15 +113,25 @@ def rate_patterns() -> tuple[re.Pattern[str], dict[str, dict]]:
     return pattern, {**{f"s:{k}": v for k, v in by_surface.items()}, **{f"a:{k}": v for k, v in by_adverb.items()}}
 
 
-@lru_cache(maxsize=1)
-def core_patterns() -> dict[str, re.Pattern[str]]:
+@lru_cache(maxsize=8)
+def core_patterns(dec_comma: bool = False, glued: str = "") -> dict[str, re.Pattern[str]]:
+    """The core patterns; ``dec_comma`` reads "7,5" as 7.5 (jurisdictions with a decimal comma),
+    ``glued`` adds the jurisdiction's one-letter currency written against the number ("R450 000")."""
     f = fragments()
+    num = (f"{f['digits_decimal_comma']}|" if dec_comma else "") + f["digits_grouped"]
+    glued_lb = "".join(f"|(?<=\\b{letter})" for letter in glued)
     return {
         # A number core not glued to a word on its left (PM2.5, G318) and not part of 1.2.3.
         "core": re.compile(
             # "sixfold", "3-fold", "two-fold": a multiplier (first, so "3-fold" is not read as the number 3)
             rf"(?<![\w'.,-])(?P<fold>(?:\d{{1,3}}(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)[-\s]?fold)(?![\w-])|"
-            rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)){'(?P<sign>[-−+])?' }(?P<num>{f['digits']}|\.\d{{1,6}})(?![\d])"
+            # "2 1/2", "3½": a mixed number (whole part and a fraction)
+            rf"(?<![\w.,/'-])(?P<mixed>\d{{1,3}}(?:\s+|-)[1-9]\d?/[1-9]\d?(?![\d/])|(?:\d{{1,3}}\s?)?[½¼¾⅓⅔⅛⅜⅝⅞])|"
+            # "one in five", "1 in 4": a proportion
+            rf"(?<![\w'-])(?P<ratio>(?:one|1)\s+in\s+(?:every\s+)?(?:{f['spelled']}|a\s+(?:hundred|thousand|million)|\d{{1,3}}))(?![\w-])|"
+            # "dozens of", "hundreds of thousands of": a vague count, its lower bound with bound ">"
+            rf"(?<![\w'-])(?P<vague>(?:tens|hundreds)\s+of\s+(?:thousands|millions|billions)|dozens|hundreds|thousands|millions|billions)(?=\s+of\s)|"
+            rf"(?:(?<![\w.,/])|(?<=USD)|(?<=RMB)|(?<=CNY)|(?<=EUR)|(?<=GBP)|(?<=\$US)|(?<=RM)|(?<=PS)|(?<=\bRs)|(?<=\bINR)|(?<=\bPHP)|(?<=\bPhp)|(?<=\bKSh)|(?<=\bKsh)|(?<=\bZAR)|(?<=\bNGN)|(?<=\bKES){glued_lb}){'(?P<sign>[-−+])?' }(?P<num>{num}|\.\d{{1,6}})(?![\d])"
             rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
             # "five-tier", "three-level", "four-cylinder": a count of kinds (guide, Decisions v1.1)
             rf"|(?<![\w'-])(?P<hyph>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?=-[a-z]{{3,}}(?![\w-]))"
@@ -138,7 +148,13 @@ def core_patterns() -> dict[str, re.Pattern[str]]:
         "range_mid": re.compile(r"\s*(?:to|-|–|—|~|and)\s*|/(?=\s*(?:US\$|\$|€|£|¥|RMB))", re.IGNORECASE),
         "between": re.compile(r"(?<![\w])between\s+$", re.IGNORECASE),
         "ordinal": re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE),
-        "phone": re.compile(r"(?:\+\d[\d\s-]{6,}\d|\d{2,4}-\d{3,4}-\d{3,8}|\d{3,4}-\d{7,8})"),
+        "phone": re.compile(r"(?:\+\d[\d\s-]{6,}\d|\d{2,4}-\d{3,4}-\d{3,8}|\d{3,4}-\d{7,8}"
+                            # identifier filter (issue 25): "(02) 9999 9999", "1800 222 333", "0800 123 4567", "555.123.4567"
+                            r"|\(0?\d{1,4}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}|(?<!\d)1[38]00[\s-]?\d{3}[\s-]?\d{3}(?!\d)"
+                            r"|(?<![\d,.])0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}(?!\d)|(?<![\d.])\d{3}\.\d{3}\.\d{4}(?!\d))"),
+        # a number after a phone cue ("call 13 14 50", "hotline: 12369", "Tel: 011 555 1234")
+        "phone_cue": re.compile(r"(?i:\b(?:tel|telephone|phone|call|calling|hotline|helpline|fax|mobile|cell|whatsapp|sms|dial|text)\b)"
+                                r"\.?:?\s*(?:(?i:on|at|us\s+on|us\s+at|number|no\.?)\s*)?(?P<num>\+?\(?\d[\d\s().-]{2,}\d)"),
         "list_marker": re.compile(r"^\s*\(?\d{1,2}[).]\s"),
         "glued_word": re.compile(r"^[A-Za-z]"),
     }
@@ -219,9 +235,17 @@ class QuantityExtractor:
                 s for row in load_rows("quantities", "units") if row["position"] == "pre" for s in row["surfaces"]))
 
     def _masked(self, line: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self.p["phone"].finditer(line)]
+        spans = [m.span() for m in self.p["phone"].finditer(line)]
+        spans += [m.span("num") for m in self.p["phone_cue"].finditer(line)
+                  if len(re.sub(r"\D", "", m.group("num"))) >= 5 and not self.post_unit.match(line, m.end("num"))]
+        return spans
 
-    def extract_line(self, line: str, blocked: list[tuple[int, int]] | None = None) -> list[Found]:
+    def extract_line(self, line: str, blocked: list[tuple[int, int]] | None = None,
+                     jurisdiction: str | None = None) -> list[Found]:
+        """Quantities of one line; ``jurisdiction`` (a code) says how numbers are written there."""
+        self._dc = decimal_comma(jurisdiction)
+        core = (core_patterns(self._dc, glued_currency_letters(jurisdiction)) if jurisdiction else core_patterns())["core"]
+        self.p = {**self.p, "core": core}
         blocked = sorted(list(blocked or []) + self._masked(line))
         b_starts = [b[0] for b in blocked]
         b_span = max((b[1] - b[0] for b in blocked), default=0)
@@ -240,6 +264,10 @@ class QuantityExtractor:
             q = self._build(window, self.p["core"].match(window, m.start() - lo),
                             [(a - lo, b - lo) for a, b in near])
             if q is None:
+                sep = re.search(GROUP_SEP, m.group("num") or "")
+                if sep and any(a < m.end() and m.start() < b for a, b in blocked):
+                    # "March 5 100 people": the first group belongs to a date; retry after it
+                    pos = m.start("num") + sep.start()
                 continue
             for part in q:
                 part.start += lo
@@ -259,8 +287,14 @@ class QuantityExtractor:
         return any(start < b_end and b_start < end for b_start, b_end in blocked)
 
     def _core_value(self, m: re.Match[str]) -> tuple[float | None, str]:
+        if m.group("mixed"):
+            return _mixed_value(m.group("mixed")), "q_mixed"
+        if m.group("ratio"):
+            return _ratio_value(m.group("ratio")), "q_ratio"
+        if m.group("vague"):
+            return float(word_table()["vague"][re.sub(r"\s+", " ", m.group("vague").lower())]), "q_vague"  # type: ignore[arg-type]
         if m.group("num"):
-            v = parse_number(m.group("num"))
+            v = parse_grouped(m.group("num"), getattr(self, "_dc", False))
             if v is not None and m.group("sign") in ("-", "−"):
                 v = -v
             return v, "q_digits"
@@ -279,6 +313,12 @@ class QuantityExtractor:
         if m.group("num"):
             if re.match(r"[.,]\d", after):                          # 1.2.3, 10,00
                 return True
+            if re.match(r"0\d", m.group("num")):                    # "045", "0800": an identifier, never an amount
+                return True
+            if before[-1:] in ("-", "/", ".") and ID_CHAIN.search(before):   # "Release No. 23-045", "Notice 2023/145"
+                return True
+            if after[:1] == ")" and before[-1:] == "(" and (before[-2:-1].isalnum() or before[-2:-1] == ")"):
+                return True                                         # "clause 14(2)", "s 3(1)": sub-numbering
             if self.p["ordinal"].match(after):                      # 20th, 1st
                 return True
             if re.search(r"[A-Za-z]-$", before) and not SIGN_PREFIX.search(before):  # COVID-19, G-318 (not "sub-7")
@@ -305,7 +345,7 @@ class QuantityExtractor:
             if ERA_BEFORE.search(before) or ERA_AFTER.match(after):
                 return True                                         # "A.D. 1000 and 1260", "200 BC": years
             if (prev and not sentence_initial and (prev.group(1)[:1].isupper() or "&" in prev.group(1) or re.match(r"[a-z]+[A-Z]", prev.group(1)))
-                    and prev.group(1).lower() not in NOT_NAME_WORDS
+                    and prev.group(1).lower() not in NOT_NAME_WORDS and not _lookup_unit(prev.group(1), self.pre_table)
                     and "," not in m.group("num") and not self.post_unit.match(after) and not self.p["magnitude"].match(after)
                     and not re.match(r"\s+(?:(?!(?:is|was|has|does|its|as|this|thus|us|plus|his)\b)[a-z]+s|people|percent)\b", after)):
                 return True                                         # "S&P 500", "Game 7", "iPhone 11": part of a name
@@ -346,6 +386,16 @@ class QuantityExtractor:
         if value is None:
             return None
         q = Found(start, end, value, rule=rule)
+        if m.group("vague"):
+            q.bound = ">"                                       # "thousands of works": more than 1000 (corpus gold)
+            of = VAGUE_OF.match(line, end)
+            money = self.post_unit.match(line, of.end()) if of else None
+            if money and _lookup_unit(money.group("unit"), self.post_table) in money_units():
+                # "millions of dollars": the currency after "of" is the vague amount's unit
+                q.unit, q.end = _lookup_unit(money.group("unit"), self.post_table), money.end()
+                q.rule += "+ofunit"
+        if m.group("frac") and FRACTION_OF_MAGNITUDE.match(line, end):
+            q.end = FRACTION_OF_MAGNITUDE.match(line, end).end()   # "half a million", "a quarter of a billion"
         slash = SLASH_FRACTION.match(line, end)
         if slash and m.group("num") and float(value).is_integer() and int(slash.group(1)) > 0:
             q.value, q.end = value / int(slash.group(1)), slash.end()   # "1/16 of a US pint"
@@ -388,7 +438,8 @@ class QuantityExtractor:
                 if part.item:
                     part.rule = f"{part.rule}+item"
         self._rate(line, parts)
-        return parts
+        parts = [part for part in parts if part.value is not None]
+        return parts or None
 
     def _rate(self, line: str, parts: list[Found]) -> None:
         """What a rate is per (guide v1.2): looked for after the last part (its item, if a count),
@@ -408,7 +459,11 @@ class QuantityExtractor:
             row = table["a:" + re.sub(r"\s+", " ", m.group("adverb").lower())]
         else:
             row = table["s:" + (m.group("slash") or m.group("word")).lower()]
-        if row.get("time") and (last.unit in TIME_UNITS or (last.item or "").lower() in NOT_RATE_ITEMS):
+        if row.get("time") and (last.item or "").lower() in NOT_RATE_ITEMS:
+            for part in parts:                          # "3 times a week": a SET (guide v1.2), the dates stage's
+                part.value = None
+            return
+        if row.get("time") and last.unit in TIME_UNITS:
             return
         if (last.item or "").lower() in NOT_RATE_ITEMS:
             return
@@ -443,12 +498,33 @@ class QuantityExtractor:
             if canonical:
                 q.unit, q.end = canonical, unit.end()
                 q.rule += "+unit"
+        elif self._pint_unit(line, q):
+            pass
         elif q.extras.get("mag") is None:
             glued = MONEY_SHORTHAND.match(line, q.end)
             if glued and glued.group(1) in ("mil", "mn"):    # "RM3.06mil" with no known currency: still million
                 _apply_magnitude(q, MONEY_MAGNITUDE[glued.group(1)], glued.group(1), glued.end())
             elif re.match(r"[A-Za-z]", line[q.end:q.end + 1]):      # 5G, 3D: a name, not a number
                 q.value = None
+
+    def _pint_unit(self, line: str, q: Found) -> bool:
+        """A unit outside the genre table read through pint's registry (issue 25): written-out names
+        ("miles", "electronvolts"), square/cubic forms ("cubic kilometres" → km3, "square miles" →
+        mi2) and SI symbols ("kPa", "GJ", "Mt"); the canonical unit is pint's ASCII symbol."""
+        m = PINT_SURFACE.match(line, q.end)
+        if not m:
+            return False
+        power = 1
+        if m.group("pow"):
+            power = 2 if m.group("pow").lower().startswith(("sq", "squ")) else 3
+        elif m.group("pow2"):
+            power = {"squared": 2, "cubed": 3, "2": 2, "²": 2, "3": 3, "³": 3}[m.group("pow2").strip().lower()]
+        found = pint_unit(m.group("w"), power)
+        if found is None:
+            return False
+        q.unit, q.end = found[0], m.end()
+        q.rule += "+pintunit"
+        return True
 
     def _look_left(self, line: str, q: Found) -> None:
         before = line[:q.start]
@@ -506,6 +582,9 @@ class QuantityExtractor:
             return [q]
         if q.unit is None and q2.unit is None and not between and not (joiner == "to" and re.match(r"\s+[a-z]", line[q2.end:])):
             return [q]
+        if (joiner == "to" and not levels and q.change is None and q.unit is not None and q2.unit is None
+                and q2.extras.get("mag") is None and q.extras.get("mag") is not None and q2.value < q.value):
+            return [q]                                  # "worth R38,2 million to 64 small businesses": a recipient count
         if q.unit is None:
             q.unit = q2.unit
         spelled_mag = re.search(r"\b(thousand|million|billion)$", line[q2.start:m2.end()], re.I)
@@ -558,6 +637,44 @@ SLASH_FRACTION = re.compile(r"[/⁄](\d{1,4})(?=\s+of\s+(?:a|an|the)\b)")
 SIGN_PREFIX = re.compile(r"\b(minus|sub)(?:-|(?<=minus)\s+)$", re.IGNORECASE)
 
 
+VAGUE_OF = re.compile(r"\s+of\s+(?=\S)")
+
+
+@lru_cache(maxsize=1)
+def money_units() -> frozenset[str]:
+    return frozenset(row["unit"] for row in load_rows("quantities", "units") if row.get("kind") == "money")
+
+
+ID_CHAIN = re.compile(r"(?<![\w])(?:No|Nos|Ref|Reference|Release|Notice|Case|File|Docket|Permit|Licen[cs]e|Circular|Order|Resolution|"
+                      r"Bill|Gazette|Decision|Directive|Report|Project|ID|Ticket|Application)\.?\s*[#:]?\s*(?:[A-Z]{0,4}[-/ ]?\d+[-/.])+$", re.I)
+FRACTION_OF_MAGNITUDE = re.compile(r"\s+(?:of\s+)?an?(?=\s+(?:million|billion|trillion|thousand|dozen|lakh|crore)\b)", re.I)
+PINT_SURFACE = re.compile(r"\s*(?:(?P<pow>square|sq\.?|cubic|cu\.?)\s+)?(?P<w>[A-Za-zµμ][A-Za-z]*(?:-hours?)?)"
+                          r"(?P<pow2>\s+squared|\s+cubed|[23²³])?(?![\w/])", re.I)
+VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
+
+
+def _mixed_value(surface: str) -> float | None:
+    """'2 1/2' → 2.5; '3½' → 3.5; '½' → 0.5."""
+    s = surface.strip()
+    if s[-1] in VULGAR:
+        whole = s[:-1].strip()
+        return (float(whole) if whole else 0.0) + VULGAR[s[-1]]
+    m = re.fullmatch(r"(\d+)(?:\s+|-)(\d+)/(\d+)", s)
+    if not m or int(m.group(3)) == 0 or int(m.group(2)) >= int(m.group(3)):
+        return None
+    return int(m.group(1)) + int(m.group(2)) / int(m.group(3))
+
+
+def _ratio_value(surface: str) -> float | None:
+    """'one in five' → 0.2; '1 in 4' → 0.25; 'one in a hundred' → 0.01."""
+    m = re.fullmatch(r"(?:one|1)\s+in\s+(?:every\s+)?(.+)", surface.strip(), re.I)
+    if not m:
+        return None
+    tail = re.sub(r"^a\s+", "one ", m.group(1).strip().lower())
+    d = parse_grouped(tail) if tail[:1].isdigit() else parse_spelled_chain(tail)
+    return 1.0 / d if d else None
+
+
 def _apply_magnitude(q: Found, factor: float, word: str, end: int) -> None:
     """Scale q by a magnitude word or suffix ("million", "bn", glued "m") that ends at `end`."""
     q.value = q.value * factor if q.value is not None else None
@@ -592,13 +709,14 @@ def _last_change_word(phrase: str) -> str:
 
 
 def quantity_spans(doc: Doc, extractor: QuantityExtractor) -> Iterator[tuple[Found, int, int]]:
+    jurisdiction = (doc._.jurisdiction or {}).get("code")
     dates = sorted((s.start_char, s.end_char) for s in doc.spans.get("date", []))
     starts = [a for a, _ in dates]
     longest = max((b - a for a, b in dates), default=0)
     for line_start, line_end, line in allowed_lines(doc):
         near = dates[bisect_left(starts, line_start - longest):bisect_left(starts, line_end)]   # not all dates per line (issue 10)
         blocked = [(a - line_start, b - line_start) for a, b in near if a < line_end and b > line_start]
-        for q in extractor.extract_line(line, blocked):
+        for q in extractor.extract_line(line, blocked, jurisdiction):
             yield q, line_start + q.start, line_start + q.end
 
 

@@ -45,6 +45,8 @@ def _run(nlp, case: dict) -> dict:
 
     meta = {"doc_id": "case", "published": case.get("published"), "retrieved": case.get("retrieved"),
             "url": case.get("url")}
+    if case.get("jurisdiction"):
+        meta["jurisdiction"] = case["jurisdiction"]        # input metadata, as a manifest would give it (guide v1.2)
     return to_record(nlp(make_doc(nlp, case["text"], meta)))
 
 

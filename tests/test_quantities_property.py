@@ -44,3 +44,32 @@ def test_quantities_roundtrip_value_unit_bound(nlp, integer, decimals, unit, bou
     assert q["unit"] == canonical, (text, q)
     assert q["bound"] == symbol, (text, q)
     assert bound_words.strip() not in q["text"] or not bound_words
+
+
+SEPARATORS = [",", " ", "\u00a0", "\u2009", "\u202f", "'"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(min_value=1000, max_value=999_999_999), st.sampled_from(SEPARATORS),
+       st.sampled_from([None, "ZA", "DE", "US"]), st.integers(min_value=0, max_value=2))
+def test_grouped_thousands_and_decimal_comma_roundtrip(nlp, integer, sep, jurisdiction, decimals):
+    """Thousands grouped by any separator the guide names read back to the same value; where the
+    jurisdiction writes a decimal comma (ZA, DE), a comma before one or two digits is the decimal mark."""
+    from pipeline.nlp import make_doc
+    from pipeline.writer import to_record
+
+    grouped = f"{integer:,}".replace(",", sep)
+    value = float(integer)
+    if decimals and jurisdiction in ("ZA", "DE") and sep != ",":
+        frac = "5" if decimals == 1 else "25"
+        grouped += "," + frac
+        value += float("0." + frac)
+    text = f"The district treated {grouped} tonnes of waste in the survey."
+    meta = {"doc_id": "prop", "published": "2024-05"}
+    if jurisdiction:
+        meta["jurisdiction"] = jurisdiction
+    rec = to_record(nlp(make_doc(nlp, text, meta)))
+    quantities = [m for m in rec["mentions"] if m["type"] == "QUANTITY"]
+    assert len(quantities) == 1, (text, quantities)
+    assert math.isclose(quantities[0]["value"], value, rel_tol=1e-9), (text, quantities)
+    assert quantities[0]["text"] == f"{grouped} tonnes", (text, quantities)
