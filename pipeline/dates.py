@@ -74,6 +74,14 @@ def date_fragments() -> dict[str, str]:
         "holiday": _alt(lex["holiday"]),
         "set": _alt(lex["set"]),
         "ordword": _alt(list(ORD_WORDS)),
+        "tz": "|".join(sorted(lex.get("timezone", {}), key=len, reverse=True)),
+        # a clock time after a numeric or ISO date ("30/11/2023 2:00 pm AEDT", "2023-10-09 10:12:30",
+        # "11/08/2024 at 6:05 p.m."): the date becomes a TIME; the zone stays inside the span, out of the value
+        "clocktail": (r"(?:,?\s+(?:at\s+)?(?P<ch>[01]?\d|2[0-3])"
+                      r"(?::(?P<cmin>[0-5]\d)(?::(?P<csec>[0-5]\d))?(?:\s*(?P<cap>a\.m\.|p\.m\.|am|pm|AM|PM)(?![A-Za-z]))?"
+                      r"|\.(?P<cmin2>[0-5]\d)\s*(?P<cap2>a\.m\.|p\.m\.|am|pm|AM|PM)(?![A-Za-z])"
+                      r"|\s*(?P<cap3>a\.m\.|p\.m\.|am|pm|AM|PM)(?![A-Za-z]))"
+                      rf"(?:\s+(?P<ctz>(?:{'|'.join(sorted(lex.get('timezone', {}), key=len, reverse=True))})(?:[+-]\d{{1,2}}(?::?\d\d)?)?)(?![A-Za-z]))?)?"),
     }
 
 
@@ -106,8 +114,10 @@ CUES: dict[str, tuple[str, ...]] = {   # lowercase substrings; "year4" is checke
     "thatyear": ("that year", "previous year", "following year"),
     "weekend": ("weekend",),
     "soon": ("soon",),
+    "fiscal": ("fiscal", "financial"),
 }
 _YEAR4 = re.compile(r"(?<!\d)(?:1[89]|20|21)\d\d(?!\d)")
+_NUMDATE = re.compile(r"\d[/.-]\d{1,2}[/.-]\d|\d-[A-Za-z]{3}")
 
 
 def line_cues(line: str) -> set[str]:
@@ -115,7 +125,35 @@ def line_cues(line: str) -> set[str]:
     found = {name for name, subs in CUES.items() if any(sub in low for sub in subs)}
     if _YEAR4.search(line):
         found.add("year4")
+    if _NUMDATE.search(line):
+        found.add("numdate")
     return found
+
+
+@lru_cache(maxsize=1)
+def conventions() -> dict[str, dict[str, Any]]:
+    """Date conventions by ISO country (resources/dates/jurisdictions.jsonl)."""
+    return {row["code"]: row for row in load_rows("dates", "jurisdictions")}
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How the jurisdiction of an article writes dates (guide v1.2)."""
+
+    month_first: bool = False      # 08/21/23 is August 21 (US); elsewhere day first
+    fy_start: int = 1              # first month of the financial year
+    fy_named_by_start: bool = False
+
+
+def convention_for(code: str | None) -> Convention:
+    if not code:
+        return Convention()
+    parts = str(code).upper().split("-")
+    row = conventions().get(parts[0])
+    if row is None:
+        return Convention()
+    fy = row.get("subdivision_fy_start", row.get("fy_start", 1)) if len(parts) > 1 else row.get("fy_start", 1)
+    return Convention(row.get("order") == "mdy", int(fy), row.get("fy_named_by") == "start")
 
 
 @lru_cache(maxsize=1)
@@ -230,6 +268,7 @@ class DateExtractor:
 
     def __init__(self) -> None:
         self.rules = compiled_rules()
+        self.conv = Convention()      # the article's date conventions, set per document by DatesComponent
         self.handlers: dict[str, Callable[[re.Match[str], str], list[tuple[int, int, Partial]]]] = {
             name[3:]: getattr(self, name) for name in dir(self) if name.startswith("_h_")}
 
@@ -316,7 +355,73 @@ class DateExtractor:
         return [(m.start(), m.end(), p)]
 
     def _h_iso(self, m, line):
-        return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=int(m.group("m")), day=int(m.group("d"))))]
+        return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=int(m.group("m")), day=int(m.group("d")),
+                                             clock=_tail_clock(m)))]
+
+    def _h_numeric(self, m, line):
+        """dd/mm/yyyy or mm/dd/yyyy by the article's jurisdiction (guide v1.2); dd.mm.yyyy, dd-mm-yyyy day first
+        unless the jurisdiction writes month first. A part above 12 decides the order by itself."""
+        a, b = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2"))
+        month_first = self.conv.month_first
+        if a > 12 and b > 12:
+            return []
+        if a > 12:
+            month_first = False
+        elif b > 12:
+            month_first = True
+        month, day = (a, b) if month_first else (b, a)
+        if not 1 <= month <= 12 or not 1 <= day <= 31:
+            return []
+        return [(m.start(), m.end(), Partial(year=_year_any(m.group("y") or m.group("y2")), month=month, day=day,
+                                             clock=_tail_clock(m)))]
+
+    def _h_ymd(self, m, line):
+        return [(m.start(), m.end(), Partial(year=int(m.group("y")), month=int(m.group("m")), day=int(m.group("d")),
+                                             clock=_tail_clock(m)))]
+
+    def _h_dmony(self, m, line):
+        return [(m.start(), m.end(), Partial(year=_year_any(m.group("y")), month=_month(m.group("m")), day=int(m.group("d")),
+                                             clock=_tail_clock(m)))]
+
+    def _h_fy_named(self, m, line):
+        # "the 2021-22 financial year", "financial year 2021/22", "the 2022/23 year": one FY by its end year (guide v1.2)
+        y1 = int(m.group("y1") or m.group("y1b"))
+        y2 = _year2(y1, m.group("y2") or m.group("y2b"))
+        if y2 != y1 + 1:
+            return []
+        return [(m.start(), m.end(), Partial(year=y2, fiscal=True))]
+
+    def _h_fy_rel(self, m, line):
+        rel = re.sub(r"\s+", " ", (m.group("rel") or "the").lower())
+        off = {"this": 0, "the current": 0, "current": 0, "the": 0, "last": -1, "the last": -1, "previous": -1,
+               "the previous": -1, "next": 1, "the next": 1, "the coming": 1, "coming": 1}.get(rel)
+        if off is None:
+            return []
+        return [(m.start(), m.end(), Partial(fy_offset=off, fy_start=self.conv.fy_start,
+                                             fy_named_by_start=self.conv.fy_named_by_start))]
+
+    def _h_decade_rel(self, m, line):
+        # "this decade", "the end of the decade" (the anchor's decade), "the decade before", "the previous decade"
+        which = re.sub(r"\s+", " ", (m.group("which") or m.group("which2") or "").lower())
+        off = -1 if which in ("previous", "the previous", "before", "earlier", "prior") else 0
+        return [(m.start(), m.end(), Partial(decade_offset=off))]
+
+    def _h_dur_compound(self, m, line):
+        # "1 year and 6 months" → P1Y6M, "two years, three months" → P2Y3M, "3 hours and 30 minutes" → PT3H30M
+        order = ["Y", "M", "W", "D", "H", "MIN"]
+        parts = []
+        for ng, ug in (("n1", "u1"), ("n2", "u2")):
+            n = _num(m.group(ng))
+            unit = lexicon()["unit"].get(m.group(ug).lower())
+            if n is None or unit is None or not float(n).is_integer() or unit not in order:
+                return []
+            parts.append((int(n), unit))
+        if order.index(parts[0][1]) >= order.index(parts[1][1]):
+            return []                               # "6 months and 1 year": not one length of time
+        date_part = "".join(f"{n}{u}" for n, u in parts if u in ("Y", "M", "W", "D"))
+        time_part = "".join(f"{n}{'M' if u == 'MIN' else u}" for n, u in parts if u in ("H", "MIN"))
+        value = "P" + date_part + (f"T{time_part}" if time_part else "")
+        return [(m.start(), m.end(), Partial(timex_type="DURATION", literal=value))]
 
     def _h_md_range(self, m, line):
         month = _month(m.group("m1"))
@@ -492,8 +597,11 @@ class DateExtractor:
             return [(m.start(), m.end(), Partial(year_offset=off, season=code))]
         if y:
             return [(m.start(), m.end(), Partial(year=int(y), season=code))]
-        # A bare season is as often generic ("ozone is worst in summer") as specific; without a year or a
-        # relative word it stays XXXX rather than guess
+        # "the summer" names one season: the nearest of the anchor's year, moved back a year when said of the past
+        # and well ahead of the anchor (issue 25: TempEval half A and train families; accepted on half B). A bare
+        # season without the article is as often generic ("ozone is worst in summer") and stays XXXX.
+        if re.search(r"\bthe\s+(?:(?:early|late|mid|middle|peak|whole|entire|coming|past)[\s-]+)?$", line[max(0, m.start() - 20):m.start()], re.I):
+            return [(m.start(), m.end(), Partial(season=code, month_default_year=True, past_tense=self._tense(m, line)))]
         return [(m.start(), m.end(), Partial(literal=f"XXXX-{code}"))]
 
     def _h_the_year(self, m, line):
@@ -586,7 +694,7 @@ class DateExtractor:
         if not mmdd:
             return []
         month, day = (int(x) for x in mmdd.split("-"))
-        y = m.group("y")
+        y = m.group("y") or m.groupdict().get("y2")
         rel = m.group("rel") or m.groupdict().get("rel2")
         off = _rel_year(rel + " year") if rel else None
         p = Partial(year=int(y) if y else None, year_offset=off if not y else None, month=month, day=day)
@@ -647,6 +755,26 @@ class DateExtractor:
         return [(m.start("v"), m.end("v"), Partial(literal=value))]
 
 
+def _year_any(y: str) -> int:
+    """A written year; two-digit years are 20YY (guide v1.2)."""
+    return int(y) if len(y) == 4 else 2000 + int(y)
+
+
+def _tail_clock(m: re.Match[str]) -> str | None:
+    """The clock time of a {clocktail} group, 24-hour "HH:MM" (":SS" when written); None when absent."""
+    gd = m.groupdict()
+    if not gd.get("ch"):
+        return None
+    ap = (gd.get("cap") or gd.get("cap2") or gd.get("cap3") or "").lower()
+    hour = int(gd["ch"])
+    if ap:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if ap.startswith("p") else 0)
+    minute = gd.get("cmin") or gd.get("cmin2") or "00"
+    return f"{hour:02d}:{minute}" + (f":{gd['csec']}" if gd.get("csec") else "")
+
+
 def _suffix_len(line: str, pos: int) -> int:
     m = re.match(r"(?:st|nd|rd|th)\b", line[pos:])
     return len(m.group(0)) if m else 0
@@ -679,6 +807,15 @@ def date_hits(doc: Doc, extractor: DateExtractor) -> Iterator[tuple[Hit, int, in
             yield hit, line_start + hit.start, line_start + hit.end
 
 
+YEAR_BACK_RULES = ("date_rel_ago", "date_rel_earlier")
+
+
+def quarter_in_scope(quarter_line: int, line_no: int) -> bool:
+    """Whether a quarter mentioned on ``quarter_line`` dates "a year earlier" on ``line_no``: anywhere earlier in
+    the article (TempEval-3 half B: 0.7778 with the whole article, 0.7767 with the same line only)."""
+    return True
+
+
 class DatesComponent:
     def __init__(self, nlp: Language, name: str):
         self.name = name
@@ -688,10 +825,12 @@ class DatesComponent:
         from .quantities import make_span
 
         anchor = parse_anchor(doc._.published)
+        self.extractor.conv = convention_for((doc._.jurisdiction or {}).get("code"))
         spans = []
         under = 0
         last_year: int | None = None     # the year most recently mentioned: the referent of "that year"
         last_year_line = -1
+        last_quarter: tuple[int, int, int] | None = None   # (year, quarter, line) of the latest quarter mentioned
         year_counts: dict[int, int] = {}  # years of the DATEs so far: the most frequent is the article's topic year
         line_no, counted_to = 0, 0       # newlines before the hit, counted incrementally (hits come in text order)
         raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
@@ -715,6 +854,14 @@ class DatesComponent:
                 resolved = resolve(hit.partial, local_anchor)
             except (OverflowError, ValueError):   # "800,000 days ago": before year 1 (issue 10)
                 resolved = Resolved(hit.partial.timex_type, "XXXX", True, ["out of the calendar's range"])
+            if hit.rule in YEAR_BACK_RULES and last_quarter is not None and quarter_in_scope(last_quarter[2], line_no) \
+                    and len(resolved.value) == 4 and resolved.value.isdigit():
+                # "a year ago" / "a year earlier" beside a quarter's figures is that quarter a year back
+                # (TimeBank: "profit rose in the third quarter from ... a year earlier" → 1988-Q3)
+                shift = int(resolved.value) - (local_anchor[0] if local_anchor else int(resolved.value))
+                resolved = Resolved("DATE", f"{last_quarter[0] + shift:04d}-Q{last_quarter[1]}")
+            if re.fullmatch(r"\d{4}-Q[1-4]", resolved.value):
+                last_quarter = (int(resolved.value[:4]), int(resolved.value[-1]), line_no)
             if resolved.timex_type == "DATE" and resolved.value[:4].isdigit() and not hit.partial.relative_to_previous:
                 last_year = int(resolved.value[:4])
                 last_year_line = line_no

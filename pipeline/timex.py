@@ -45,6 +45,10 @@ class Partial:
     fiscal: bool = False               # "fiscal 2022", "FY2022" → FY2022 (TIMEX3 fiscal-year value)
     weekend: bool = False              # "the weekend" → the week's weekend, 1998-W08-WE
     topic_year: bool = False           # "during the year": the year the article is about (set by the dates stage)
+    decade_offset: int | None = None   # "this decade" (0), "the decade before" (-1): relative to the anchor's decade (guide v1.2)
+    fy_offset: int | None = None       # "this financial year" (0), "last financial year" (-1): the jurisdiction's financial year
+    fy_start: int = 1                  # first month of that financial year (resources/dates/jurisdictions.jsonl)
+    fy_named_by_start: bool = False    # Japan: fiscal 2022 begins in April 2022; elsewhere a financial year is named by its end year
 
     def needs_anchor(self) -> bool:
         return self.literal is None and self.decade is None and self.year is None
@@ -128,6 +132,20 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
         return Resolved(p.timex_type, p.literal)
     if p.decade is not None:
         return Resolved("DATE", f"{p.decade:03d}")
+    if p.decade_offset is not None:
+        if anchor is None:
+            return Resolved("DATE", "XXX", True, ["year anchor needed"])
+        return Resolved("DATE", f"{anchor[0] // 10 + p.decade_offset:03d}")
+    if p.fy_offset is not None:
+        if anchor is None:
+            return Resolved("DATE", "FYXXXX", True, ["year anchor needed"])
+        y, m = anchor[0], anchor[1]
+        fy = y
+        if p.fy_start != 1 and m is not None:
+            # the financial year the anchor falls in, named by the year it ends in (or begins in)
+            ends_next = m >= p.fy_start
+            fy = (y if ends_next else y - 1) if p.fy_named_by_start else (y + 1 if ends_next else y)
+        return Resolved("DATE", f"FY{fy + p.fy_offset:04d}")
     under = anchor is None and p.needs_anchor()
     if p.day_offset == 0 and p.daypart is None and p.clock is None and (anchor is None or anchor[2] is None):
         return Resolved("DATE", "PRESENT_REF")   # "today" without a day anchor reads as "nowadays"

@@ -46,6 +46,20 @@ CASES = [
     ("last-week", Partial(week_offset=-1), "2024-01-03", "DATE", "2023-W52"),
     ("impossible-day-kept-as-month", Partial(year=2023, month=2, day=30), None, "DATE", "2023-02"),
     ("this-morning", Partial(timex_type="TIME", day_offset=0, daypart="MO"), "2024-09-12", "TIME", "2024-09-12TMO"),
+    # issue 25 / guide v1.2: decades relative to the publication date, financial years of the jurisdiction
+    ("this-decade", Partial(decade_offset=0), "2024-10-10", "DATE", "202"),
+    ("decade-before", Partial(decade_offset=-1), "2020-01", "DATE", "201"),
+    ("decade-no-anchor", Partial(decade_offset=0), None, "DATE", "XXX"),
+    ("fy-april-start-after-april", Partial(fy_offset=0, fy_start=4), "2024-07-26", "DATE", "FY2025"),
+    ("fy-april-start-before-april", Partial(fy_offset=0, fy_start=4), "2024-02-27", "DATE", "FY2024"),
+    ("fy-july-start-last", Partial(fy_offset=-1, fy_start=7), "2023-07-11", "DATE", "FY2023"),
+    ("fy-calendar", Partial(fy_offset=0), "2024-07-26", "DATE", "FY2024"),
+    ("fy-japan-named-by-start", Partial(fy_offset=0, fy_start=4, fy_named_by_start=True), "2024-04-13", "DATE", "FY2024"),
+    ("fy-japan-before-april", Partial(fy_offset=0, fy_start=4, fy_named_by_start=True), "2024-02-01", "DATE", "FY2023"),
+    ("fy-year-anchor-only", Partial(fy_offset=0, fy_start=4), "2024", "DATE", "FY2024"),
+    ("numeric-date-with-clock", Partial(year=2023, month=11, day=30, clock="14:00"), None, "TIME", "2023-11-30T14:00"),
+    ("season-the-summer-past", Partial(season="SU", month_default_year=True), "1989-10-26", "DATE", "1989-SU"),
+    ("season-the-winter-past-in-march", Partial(season="WI", month_default_year=True), "2024-03", "DATE", "2024-WI"),
 ]
 
 
@@ -58,6 +72,19 @@ def test_timex_resolver_table(partial, anchor, ttype, value):
 @pytest.mark.parametrize("anchor", [None])
 def test_timex_resolver_flags_missing_anchor(anchor):
     assert resolve(Partial(year_offset=-1), parse_anchor(anchor)).underspecified
+    assert resolve(Partial(decade_offset=0), parse_anchor(anchor)).underspecified
+    assert resolve(Partial(fy_offset=0, fy_start=4), parse_anchor(anchor)).underspecified
+
+
+def test_date_conventions_file():
+    """Month-first jurisdictions come from resources/dates/jurisdictions.jsonl; day first elsewhere (guide v1.2)."""
+    from pipeline.dates import convention_for
+
+    assert convention_for("US").month_first and convention_for("US-CA").month_first
+    assert not convention_for("AU").month_first and not convention_for("GB-SCT").month_first
+    assert not convention_for(None).month_first and not convention_for("ZZ").month_first
+    assert convention_for("US").fy_start == 10 and convention_for("US-AZ").fy_start == 7
+    assert convention_for("JP").fy_named_by_start
 
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "24-09", "", "next week"])
