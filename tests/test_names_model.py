@@ -66,6 +66,58 @@ def test_ner_model_is_small_and_complete():
     assert set(meta["labels"]["ner"]) == {"AGENCY", "PROGRAMME"}
 
 
+def test_ner_model_records_how_it_was_trained():
+    """Issue 25: the shipped model names its recipe (bench/train_names_ner.py), seed 0, and the epoch kept on dev."""
+    training = json.loads((NER / "meta.json").read_text())["govnews_training"]
+    assert training["arch"] in ("sm", "blank") and training["seed"] == 0
+    assert 1 <= training["kept_epoch"] <= training["epochs"] == len(training["history"])
+
+
+# --- the trainer never reads sealed material (annotations/splits.json) -------------------------------
+@pytest.fixture(scope="module")
+def trainer():
+    sys.path.insert(0, str(REPO / "bench"))
+    import train_names_ner
+
+    return train_names_ner
+
+
+def test_trainer_refuses_the_test_split(trainer):
+    with pytest.raises(trainer.SealedError):
+        trainer.gold_examples("test")
+
+
+def test_trainer_refuses_test_family_articles(trainer):
+    splits = json.loads((REPO / "annotations" / "splits.json").read_text())
+    test_families = set(splits["families"]["test"])
+    man = trainer.manifest()
+    sealed_family_article = next(d for d, m in man.items() if m.get("family") in test_families)
+    legacy_test_article = splits["legacy_test"][0]
+    for doc_id in (sealed_family_article, legacy_test_article):
+        with pytest.raises(trainer.SealedError):
+            trainer.examples_for([splits["train"][0], doc_id])
+
+
+def test_training_ids_hold_no_sealed_article(trainer):
+    splits = json.loads((REPO / "annotations" / "splits.json").read_text())
+    test_families = set(splits["families"]["test"])
+    man = trainer.manifest()
+    for split in ("train", "dev"):
+        ids = trainer.open_ids(split)
+        assert ids and not set(ids) & set(splits["test"])
+        assert not any(man[d].get("family") in test_families for d in ids)
+
+
+def test_family_folds_keep_families_whole(trainer):
+    folds = trainer.family_folds(4)
+    man = trainer.manifest()
+    families = [{trainer.family_of(d, man) for d in f} for f in folds]
+    for i, a in enumerate(families):
+        for b in families[i + 1:]:
+            assert not a & b, f"a family in two folds: {a & b}"
+    assert sorted(d for f in folds for d in f) == sorted(trainer.open_ids(None))
+
+
 def test_ner_loads_offline_with_plain_spacy():
     """spacy.load(path) alone, in a fresh interpreter that imports nothing of govnews itself, no network."""
     code = (
