@@ -187,6 +187,16 @@ class ChunkLog:
         hit = self.locate(doc_id)
         return hit is not None and hit[2] == content_hash[:16]
 
+    @property
+    def part_numbers(self) -> list[int]:
+        """Numbers of the committed parts."""
+        return sorted(self._parts)
+
+    @property
+    def next_part(self) -> int:
+        """The number the next commit will use."""
+        return self._next
+
     def commit(self, rows: list[tuple[str, str, str]]) -> None:
         """rows: (doc_id, sha256, record json line without newline)."""
         if not rows:
@@ -304,7 +314,7 @@ def _run_batch(articles, out, process, force, chunk_size, total, on_records, loo
     if force and parts_dir.exists():
         shutil.rmtree(parts_dir)
     chunks = ChunkLog(parts_dir)
-    templates = BatchTemplates(parts_dir, len(chunks.index))   # repeated lines per source (issue 24 item 3)
+    templates = BatchTemplates(parts_dir, chunks.part_numbers)   # repeated lines per source (issue 24 item 3)
     summary = RunSummary()
     order: list[str] = []
     errors: list[dict[str, Any]] = []
@@ -350,9 +360,8 @@ def _run_batch(articles, out, process, force, chunk_size, total, on_records, loo
         if on_records is not None and records:
             on_records(records)
         done = {doc_id for doc_id, _, _ in rows}
-        snapshot = templates.before_commit([(a.meta, a.text) for a in chunk if a.doc_id in done], len(chunks.index) + len(rows))
+        templates.before_commit([(a.meta, a.text) for a in chunk if a.doc_id in done], chunks.next_part)
         chunks.commit(rows)
-        templates.after_commit(snapshot)
         progress.update(len(chunk))
 
     def drain(keep: int) -> None:

@@ -8,8 +8,9 @@ normalised line occurred. Before an article is processed, the batch attaches
 same source holding it; the line model reads that as its ``rep_batch`` feature (learned from
 the training families in the same streaming way, ``bench/train_line_model.py``). So article
 2,001 of a site benefits from articles 1–2,000; the first article of a source, or a single
-article, falls back to the model alone. The index is persisted beside the batch log, so an
-incremental or resumed run keeps it; Dask gets the counts with each article. The source is the
+article, falls back to the model alone. Each committed chunk's increment is kept beside the
+batch log (:class:`BatchTemplates`), so an incremental or resumed run keeps the counts; Dask
+and the worker pool get the counts with each article from the parent. The source is the
 input's ``family`` or ``source`` when given, else one pool for the whole batch (a line
 repeated across many articles of an unlabelled feed is chrome too).
 """
@@ -24,7 +25,8 @@ from .line_model import normalise_line
 
 META_KEY = "_batch_line_counts"     # article metadata key the batch fills, the segmenter reads
 UNLABELLED = "_batch"
-MAX_KEYS_PER_SOURCE = 20_000        # bounded memory: past it, lines seen once are forgotten (they are not chrome yet)
+MAX_KEYS_PER_SOURCE = 20_000        # bounded memory per source
+MAX_LINE_CHARS = 300                # chrome lines are short; a paragraph is never a template line
 
 
 def source_of(meta: dict[str, Any]) -> str:
@@ -32,7 +34,7 @@ def source_of(meta: dict[str, Any]) -> str:
 
 
 def line_keys(text: str) -> set[str]:
-    return {k for k in (normalise_line(ln) for ln in text.split("\n") if ln.strip()) if k}
+    return {k for k in (normalise_line(ln) for ln in text.split("\n") if ln.strip() and len(ln) <= MAX_LINE_CHARS) if k}
 
 
 class TemplateIndex:
@@ -46,23 +48,17 @@ class TemplateIndex:
         return {k: seen.get(k, 0) + 1 for k in line_keys(text)}
 
     def add(self, source: str, text: str) -> None:
+        self.add_keys(source, sorted(line_keys(text)))
+
+    def add_keys(self, source: str, keys: list[str]) -> None:
+        """Count one article's line keys; past MAX_KEYS_PER_SOURCE a source learns no new line
+        (memory stays bounded; the lines it already counts keep counting, in input order)."""
         seen = self.sources.setdefault(source, {})
-        for k in line_keys(text):
-            seen[k] = seen.get(k, 0) + 1
-        if len(seen) > MAX_KEYS_PER_SOURCE:
-            self.sources[source] = {k: n for k, n in seen.items() if n > 1}
-
-    def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self.sources, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: Path) -> "TemplateIndex":
-        index = cls()
-        if path.exists():
-            index.sources = json.loads(path.read_text(encoding="utf-8"))
-        return index
+        for k in keys:
+            if k in seen:
+                seen[k] += 1
+            elif len(seen) < MAX_KEYS_PER_SOURCE:
+                seen[k] = 1
 
 
 def streaming_counts(articles: list[tuple[str, str]]) -> list[dict[str, int]]:
@@ -79,36 +75,39 @@ class BatchTemplates:
     """The batch's template state, crash-consistent with its chunk log.
 
     ``live`` gives each article read the counts of the articles read before it (input order, so
-    the counts do not depend on workers or engine). ``committed`` counts the articles whose chunk
-    is committed; it is written as ``templates-<n>.json`` (n = records in the log after the
-    commit) *before* the chunk commit and the previous snapshot is removed after it, so a run
-    killed anywhere restarts from the snapshot that matches its log: a resumed run gives the
-    same counts, hence the same records, as one that was never interrupted."""
+    the counts do not depend on workers or engine). Before a chunk is committed as
+    ``part-<n>.jsonl``, the line keys of its articles are written, in order, to
+    ``templates-<n>.jsonl`` beside it (written once, never changed, like the part). A run that
+    starts again replays the increments of the committed parts in order and deletes those of
+    parts that never got committed, so a resumed or incremental run gives the same counts —
+    hence the same records — as one uninterrupted run."""
 
-    def __init__(self, parts_dir: Path, committed_records: int):
+    def __init__(self, parts_dir: Path, committed_parts: list[int]):
         self.dir = parts_dir
-        snapshot = parts_dir / f"templates-{committed_records}.json"
-        self.committed = TemplateIndex.load(snapshot) if committed_records else TemplateIndex()
-        self.live = TemplateIndex.load(snapshot) if committed_records else TemplateIndex()
-        self.snapshot = snapshot if snapshot.exists() else None
-        for stale in parts_dir.glob("templates-*.json") if parts_dir.exists() else ():
-            if stale != self.snapshot:
-                stale.unlink()
+        self.live = TemplateIndex()
+        keep = {self._path(n) for n in committed_parts}
+        for path in sorted(parts_dir.glob("templates-*.jsonl")) if parts_dir.exists() else ():
+            if path not in keep:
+                path.unlink()                       # the increment of a chunk that was never committed
+        for n in sorted(committed_parts):
+            path = self._path(n)
+            if path.exists():
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    source, keys = json.loads(line)
+                    self.live.add_keys(source, keys)
+
+    def _path(self, part: int) -> Path:
+        return self.dir / f"templates-{part:06d}.jsonl"
 
     def attach(self, meta: dict[str, Any], text: str) -> None:
         source = source_of(meta)
         meta[META_KEY] = self.live.counts_for(source, text)
         self.live.add(source, text)
 
-    def before_commit(self, articles: list[tuple[dict[str, Any], str]], records_after: int) -> Path:
-        for meta, text in articles:
-            self.committed.add(source_of(meta), text)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / f"templates-{records_after}.json"
-        self.committed.save(path)
-        return path
-
-    def after_commit(self, path: Path) -> None:
-        if self.snapshot is not None and self.snapshot != path and self.snapshot.exists():
-            self.snapshot.unlink()
-        self.snapshot = path
+    def before_commit(self, articles: list[tuple[dict[str, Any], str]], part: int) -> None:
+        """Write the increment of the chunk about to be committed as ``part``."""
+        rows = [json.dumps([source_of(meta), sorted(line_keys(text))], ensure_ascii=False) + "\n" for meta, text in articles]
+        if rows:
+            tmp = self._path(part).with_name(self._path(part).name + f".tmp{os.getpid()}")
+            tmp.write_text("".join(rows), encoding="utf-8")
+            os.replace(tmp, self._path(part))

@@ -16,15 +16,20 @@ def test_counts_are_one_plus_earlier_articles_of_the_same_source():
     assert index.counts_for("b", PAGE.format(n=7))["home news contact"] == 1   # another source
 
 
-def test_streaming_counts_and_persistence(tmp_path):
+def test_streaming_counts():
     pages = [("a", PAGE.format(n=i)) for i in range(3)]
     counts = streaming_counts(pages)
     assert [c["home news contact"] for c in counts] == [1, 2, 3]
+
+
+def test_memory_is_bounded_per_source(monkeypatch):
+    import pipeline.templates as templates
+
+    monkeypatch.setattr(templates, "MAX_KEYS_PER_SOURCE", 3)
     index = TemplateIndex()
-    for source, text in pages:
-        index.add(source, text)
-    index.save(tmp_path / "t.json")
-    assert TemplateIndex.load(tmp_path / "t.json").counts_for("a", PAGE)["home news contact"] == 4
+    index.add_keys("a", ["x", "y", "z", "w"])
+    index.add_keys("a", ["x", "w"])
+    assert index.sources["a"] == {"x": 2, "y": 1, "z": 1}    # full: no new line is learned, known ones count
 
 
 def test_source_of_prefers_family_then_source():
