@@ -41,6 +41,9 @@ def normalise(name: str) -> str:
     text = re.sub(r"\b(of\s+)?(the\s+)?communist\s+party\s+of\s+china\b", " party ", text)
     text = re.sub(r"\bcpc\b", " party ", text)
     text = re.sub(r"\bmunicipality\b", " ", text)
+    # a numbered bill and its short form are one name ("Senate Bill 54" = "SB 54", issue 25)
+    text = re.sub(r"\b(senate|assembly|house)\s+bill\s+(?:no\.?\s+)?(\d+)", lambda m: f" {m.group(1)[0]}b {m.group(2)} ", text)
+    text = re.sub(r"\b([sah]b)\s?(\d+)\b", r" \1\2 ", text)
     words = [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
     words = [w for w in words if w not in DROP_WORDS]
     # "Bureau of X and Y" and "X and Y Bureau" fold to one order: head words last, rest in order.
