@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import raw_text
 from . import extensions  # noqa: F401
 from .numerals import fragments as number_fragments
 from .numerals import parse_number
@@ -833,7 +834,7 @@ class DatesComponent:
         last_quarter: tuple[int, int, int] | None = None   # (year, quarter, line) of the latest quarter mentioned
         year_counts: dict[int, int] = {}  # years of the DATEs so far: the most frequent is the article's topic year
         line_no, counted_to = 0, 0       # newlines before the hit, counted incrementally (hits come in text order)
-        raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
+        raw = raw_text(doc)  # Doc.text re-joins every token: read it once (issue 10)
         for hit, start, end in date_hits(doc, self.extractor):
             span = make_span(doc, start, end, "DATE")
             if span is None:

@@ -45,6 +45,18 @@ def register() -> None:
             Span.set_extension(name, default=default)
 
 
+RAW_TEXT = "govnews.raw_text"
+
+
+def raw_text(doc: Doc) -> str:
+    """The article text. ``Doc.text`` re-joins every token on each access (issue 10: it was read
+    several times per stage); ``make_doc`` stores the text once in ``doc.user_data``."""
+    text = doc.user_data.get(RAW_TEXT)
+    if text is None:
+        text = doc.user_data[RAW_TEXT] = doc.text
+    return text
+
+
 def char_bounds(span: Span) -> tuple[int, int]:
     """Exact character offsets of a mention into the raw text."""
     return span._.exact if span._.exact is not None else (span.start_char, span.end_char)

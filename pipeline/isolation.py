@@ -18,6 +18,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import raw_text
+
 STAGE_ERRORS = "_stage_errors"          # record key the batch pops: the stages that failed on this article
 CURRENT_LINE = "govnews.current_line"   # doc.user_data key: (start, end) of the line being worked on
 
@@ -55,7 +57,7 @@ def all_body_lines(text: str) -> list[dict[str, Any]]:
 
 def _clear(doc: Doc, component: str) -> None:
     if component == "govnews_segment":
-        doc._.lines = all_body_lines(doc.text)
+        doc._.lines = all_body_lines(raw_text(doc))
     for group in STAGE_SPAN_GROUPS.get(component, ()):
         doc.spans[group] = []
 
@@ -65,7 +67,7 @@ def _current_line(doc: Doc) -> dict[str, Any] | None:
     if where is None:
         return None
     start, end = where
-    return {"start": start, "end": end, "text": doc.text[start:end][:300]}
+    return {"start": start, "end": end, "text": raw_text(doc)[start:end][:300]}
 
 
 def run_stages(nlp: Language, doc: Doc, strict: bool = False) -> list[StageError]:

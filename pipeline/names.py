@@ -21,6 +21,7 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import raw_text
 from . import extensions  # noqa: F401
 from . import names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
 from .acronyms import find_definitions, valid_short_form
@@ -477,7 +478,7 @@ def name_lines(doc: Doc, raw: str | None = None) -> list[tuple[int, int, str]]:
     from .isolation import CURRENT_LINE
     from .segment import allowed_ranges
 
-    raw = doc.text if raw is None else raw      # Doc.text re-joins every token: the caller passes it (issue 10)
+    raw = raw_text(doc) if raw is None else raw      # Doc.text re-joins every token: the caller passes it (issue 10)
     blocks = chrome_block_starts(doc, raw)
     lines = []
     for s, e in allowed_ranges(doc):
@@ -744,7 +745,7 @@ class NamesComponent:
             import spacy
 
             self._ner = spacy.load(self.model_path)
-        ner_doc = self._ner(doc.text)
+        ner_doc = self._ner(raw_text(doc))
         return [NameHit(e.start_char, e.end_char, e.label_, None, None, "names_spacy_ner") for e in ner_doc.ents
                 if e.label_ in ("AGENCY", "PROGRAMME")]
 
@@ -752,7 +753,7 @@ class NamesComponent:
         from .quantities import make_span
         from .segment import mention_allowed
 
-        raw = doc.text  # Doc.text re-joins every token: read it once (issue 10)
+        raw = raw_text(doc)  # Doc.text re-joins every token: read it once (issue 10)
         hits = [(h, s, e) for h, s, e in name_hits(doc, self.extractor, raw)]
         if self.model_path:
             taken = [(s, e) for _, s, e in hits]

@@ -32,6 +32,7 @@ def build(config_path: Path | None = None, overrides: dict[str, Any] | None = No
 def make_doc(nlp: Language, text: str, meta: dict[str, Any]) -> Doc:
     """Tokenise ``text`` and attach the article metadata before the stages run."""
     doc = nlp.make_doc(text)
+    doc.user_data[extensions.RAW_TEXT] = text     # read by the stages instead of re-joining Doc.text
     doc._.doc_id = meta.get("doc_id")
     doc._.published = meta.get("published") or None
     doc._.published_basis = meta.get("published_basis") or ("metadata" if doc._.published else None)

@@ -23,6 +23,7 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .extensions import raw_text
 from . import extensions  # noqa: F401
 from .numerals import GROUP_SEP, fragments, magnitude_value, parse_grouped, parse_number, parse_spelled_chain, word_table
 from .resources import load_rows
@@ -738,7 +739,7 @@ class QuantitiesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        raw = doc.text
+        raw = raw_text(doc)
         jurisdiction = (doc._.jurisdiction or {}).get("code")
         for q, start, end in quantity_spans(doc, self.extractor):
             span = make_span(doc, start, end, "QUANTITY")

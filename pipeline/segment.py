@@ -22,6 +22,7 @@ from typing import Any, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import raw_text
 from . import extensions  # noqa: F401  (registers extensions)
 from . import jurisdiction, published, templates
 from .article_fields import find_fields
@@ -321,7 +322,7 @@ def line_kind_at(doc: Doc, char: int) -> str:
 
 def mention_allowed(doc: Doc, start: int, end: int) -> bool:
     """A mention may be emitted only inside one line that is not metadata/boilerplate."""
-    if "\n" in doc.text[start:end]:
+    if "\n" in raw_text(doc)[start:end]:
         return False
     return line_kind_at(doc, start) not in EXCLUDED_KINDS
 
@@ -338,7 +339,7 @@ def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
     because spaCy re-joins every token on each access (issue 10)."""
     from .isolation import CURRENT_LINE
 
-    text = doc.text
+    text = raw_text(doc)
     for start, end in allowed_ranges(doc):
         doc.user_data[CURRENT_LINE] = (start, end)   # named in the error if the stage fails here (issue 22)
         yield start, end, text[start:end]
@@ -369,12 +370,12 @@ class Segmenter:
         then the rules for what it cannot see: "Release Time N months ago" with the retrieval
         date, a dateline without a year, the URL, a press conference); returns the flag."""
         meta = doc._.meta or {}
-        ranked = published.find(doc.text, doc._.lines or [], (doc._.jurisdiction or {}).get("code"))
+        ranked = published.find(raw_text(doc), doc._.lines or [], (doc._.jurisdiction or {}).get("code"))
         if ranked is not None:
             value, basis, cand = ranked
             doc._.published, doc._.published_basis = value, basis
             return f"published-from-text:{published.RULE_ID}@line{cand.line}"
-        value, basis, rule = find_published(doc.text, meta.get("url"), doc._.retrieved)
+        value, basis, rule = find_published(raw_text(doc), meta.get("url"), doc._.retrieved)
         if value:
             doc._.published, doc._.published_basis = value, basis
             return f"published-from-text:{rule}"
@@ -382,13 +383,13 @@ class Segmenter:
 
     def __call__(self, doc: Doc) -> Doc:
         batch_counts = (doc._.meta or {}).get(templates.META_KEY)   # set by a batch run (templates.py)
-        doc._.lines = self.classifier.classify(doc.text, batch_counts)
+        doc._.lines = self.classifier.classify(raw_text(doc), batch_counts)
         if batch_counts:
-            doc._.template_lines = template_lines(doc.text, batch_counts)
-        doc._.jurisdiction = jurisdiction.infer(doc.text, doc._.meta or {})
-        doc._.article_fields = find_fields(doc.text, doc._.lines)
+            doc._.template_lines = template_lines(raw_text(doc), batch_counts)
+        doc._.jurisdiction = jurisdiction.infer(raw_text(doc), doc._.meta or {})
+        doc._.article_fields = find_fields(raw_text(doc), doc._.lines)
         flags = list(doc._.flags or [])
-        if doc.text.strip() and not any(True for _ in allowed_ranges(doc)):
+        if raw_text(doc).strip() and not any(True for _ in allowed_ranges(doc)):
             flags.append("no-body-lines")     # every line is chrome: say so, the stages will find nothing (issue 10)
         if doc._.published is None:
             flags.append(self._published_from_text(doc))

@@ -15,7 +15,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from . import __version__
-from .extensions import SPAN_GROUPS, char_bounds
+from .extensions import SPAN_GROUPS, char_bounds, raw_text
 
 
 class RecordError(AssertionError):
@@ -34,7 +34,7 @@ def _number(value: float | None) -> float | int | None:
 
 def mention_record(doc: Doc, span, mtype: str, raw: str | None = None) -> dict[str, Any]:
     start, end = char_bounds(span)
-    text = (doc.text if raw is None else raw)[start:end]
+    text = (raw_text(doc) if raw is None else raw)[start:end]
     rec: dict[str, Any] = {"type": mtype, "start": start, "end": end, "text": text}
     if mtype == "QUANTITY":
         rec.update(value=_number(span._.value), unit=span._.unit, per=span._.per, bound=span._.bound or "=",
@@ -57,7 +57,7 @@ def mention_record(doc: Doc, span, mtype: str, raw: str | None = None) -> dict[s
 def to_record(doc: Doc) -> dict[str, Any]:
     """Serialise a processed Doc; raises RecordError if an offset does not index the raw text."""
     mentions = []
-    raw = doc.text  # Doc.text re-joins every token: once per record, not per mention (issue 10: a 20 MB article)
+    raw = raw_text(doc)  # Doc.text re-joins every token: once per record, not per mention (issue 10: a 20 MB article)
     for mtype, group in SPAN_GROUPS.items():
         for span in doc.spans.get(group, []):
             rec = mention_record(doc, span, mtype, raw)
