@@ -67,10 +67,8 @@ def bootstrap(gold: list[dict], preds: dict[str, dict], undated: dict[str, dict]
     rng = random.Random(0)
     samples: dict[str, list[float]] = {}
     for _ in range(resamples):
-        pick = [rng.choice(gold) for _ in gold]
-        # resampled articles may repeat: give each copy its own id so the scorer counts it again
-        g2 = [{**g, "doc_id": g["doc_id"], "_copy": i} for i, g in enumerate(pick)]
-        fig = flat(figures(score(g2, [preds[g["doc_id"]] for g in pick] and [preds[g["doc_id"]] for g in pick])))
+        pick = [rng.choice(gold) for _ in gold]           # a repeated article is scored once per copy
+        fig = flat(figures(score(pick, [preds[g["doc_id"]] for g in pick])))
         pub = published_figures(pick, undated)
         fig.update(flat({"published": pub}))
         for k, v in fig.items():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -62,7 +63,9 @@ def cues() -> dict[str, Any]:
         out.setdefault(row["type"], []).extend(row["words"])
     def pattern(words: list[str]) -> re.Pattern[str]:
         return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-    return {"label": pattern(out["label"]), "other": pattern(out["other_label"]), "month_first": set(out["month_first"])}
+    # month-first jurisdictions: the dates stage's conventions file, one list for both stages
+    month_first = {row["code"] for row in load_rows("dates", "jurisdictions") if row.get("order") == "mdy"}
+    return {"label": pattern(out["label"]), "other": pattern(out["other_label"]), "month_first": month_first}
 
 
 @lru_cache(maxsize=1)
@@ -133,12 +136,12 @@ def candidates(text: str, lines: list[dict[str, Any]], jurisdiction: str | None)
                 "numeric": float(bool(m.group("num"))),
             })
             found.append(Candidate(value, i, ln["start"] + m.start(), ln["start"] + m.end(), f))
-    values = [cand.value for cand in found]
+    repeats = Counter(cand.value for cand in found)      # not list.count per candidate: a page may hold thousands of dates
     for k, cand in enumerate(found):
         neighbours = sum(per_line.get(j, 0) for j in (cand.line - 2, cand.line - 1, cand.line + 1, cand.line + 2))
         cand.features.update({"list_like": float(neighbours >= 2), "neighbours": min(neighbours, 5) / 5,
                               "first": float(k == 0), "rank": min(k, 10) / 10,
-                              "repeats": min(values.count(cand.value) - 1, 3) / 3})
+                              "repeats": min(repeats[cand.value] - 1, 3) / 3})
     return found
 
 

@@ -44,8 +44,11 @@ class TemplateIndex:
         self.sources: dict[str, dict[str, int]] = {}
 
     def counts_for(self, source: str, text: str) -> dict[str, int]:
+        return self.counts_of_keys(source, line_keys(text))
+
+    def counts_of_keys(self, source: str, keys: set[str]) -> dict[str, int]:
         seen = self.sources.get(source, {})
-        return {k: seen.get(k, 0) + 1 for k in line_keys(text)}
+        return {k: seen.get(k, 0) + 1 for k in keys}
 
     def add(self, source: str, text: str) -> None:
         self.add_keys(source, sorted(line_keys(text)))
@@ -100,9 +103,9 @@ class BatchTemplates:
         return self.dir / f"templates-{part:06d}.jsonl"
 
     def attach(self, meta: dict[str, Any], text: str) -> None:
-        source = source_of(meta)
-        meta[META_KEY] = self.live.counts_for(source, text)
-        self.live.add(source, text)
+        source, keys = source_of(meta), line_keys(text)          # split and normalise the text once
+        meta[META_KEY] = self.live.counts_of_keys(source, keys)
+        self.live.add_keys(source, sorted(keys))
 
     def before_commit(self, articles: list[tuple[dict[str, Any], str]], part: int) -> None:
         """Write the increment of the chunk about to be committed as ``part``."""
