@@ -49,8 +49,8 @@ def _on_extracted_line(record: dict[str, Any], text: str, needle: str) -> bool:
 
 
 def score_page(nlp, want: dict[str, Any], mode: str) -> dict[str, Any]:
-    from pipeline.inputs import ReadOptions, read_inputs
-    from pipeline.runner import record_for
+    from pipeline.io.inputs import ReadOptions, read_inputs
+    from pipeline.execution.runner import record_for
 
     (art,) = read_inputs([PAGES / want["page"]], opts=ReadOptions(html_mode=mode))
     rec = record_for(nlp, art)

@@ -32,15 +32,15 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from pipeline.batch import run_batch
-from pipeline.inputs import Quarantine, ReadOptions, read_inputs
+from pipeline.execution.batch import run_batch
+from pipeline.io.inputs import Quarantine, ReadOptions, read_inputs
 
 feed, out, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 q = Quarantine()
 opts = ReadOptions(quarantine=q, detect_encoding=True)
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if mode == "pipeline":
-    from pipeline.runner import LocalProcessor
+    from pipeline.execution.runner import LocalProcessor
     proc = LocalProcessor(workers=1)
 else:
     def proc(chunk):

@@ -4,7 +4,7 @@ For every source family of the train and dev splits, the learned models are trai
 other train+dev families and scored on the held-out one; the figures pool the held-out lines of
 all folds. Systems:
 
-  * ``crf``          the learned line classifier (pipeline/line_model.py, CRF), as shipped;
+  * ``crf``          the learned line classifier (pipeline/stages/segment/line_model.py, CRF), as shipped;
   * ``logreg``       the same features (neighbours included) with a logistic regression per line;
   * ``rules``        the cue-word rules of segment.py (LineClassifier without a model);
   * ``all-body``     every line body;
@@ -32,11 +32,11 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from train_line_model import PARAMS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
 
-from pipeline.line_model import KINDS, TITLE_WINDOW, line_features, longest_run  # noqa: E402
+from pipeline.stages.segment.line_model import KINDS, TITLE_WINDOW, line_features, longest_run  # noqa: E402
 
 
 def predict_rules(articles):
-    from pipeline.segment import LineClassifier
+    from pipeline.stages.segment.lines import LineClassifier
 
     clf = LineClassifier(model=None)
     return [[ln["kind"] for ln in clf.classify(a["text"])] for a in articles]
@@ -65,9 +65,9 @@ BATCH = os.environ.get("GOVNEWS_CV_BATCH", "1") == "1"   # 0: score without batc
 def predict_crf(train, test, params, title_threshold):
     with tempfile.TemporaryDirectory() as tmp:
         write_model(train, Path(tmp), params, title_threshold)
-        from pipeline.segment import LineClassifier
+        from pipeline.stages.segment.lines import LineClassifier
 
-        from pipeline.templates import streaming_counts
+        from pipeline.stages.segment.templates import streaming_counts
 
         clf = LineClassifier(model=tmp)          # as shipped: model + exact rules + blank/one-line guards
         # the held-out family as one streaming batch: each article sees its earlier siblings' lines

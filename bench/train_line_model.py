@@ -12,7 +12,7 @@ Data
     never opened here.
 
 Model
-  features of ``pipeline/line_model.py`` (page structure, no publisher names) over the non-blank
+  features of ``pipeline/stages/segment/line_model.py`` (page structure, no publisher names) over the non-blank
   lines of an article, a linear-chain CRF (python-crfsuite, L-BFGS, elastic net c1/c2 chosen
   by leave-one-family-out cross-validation in ``bench/line_model_cv.py``). The CRF file and a
   ``meta.json`` (feature version, hyper-parameters, title threshold, training articles'
@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.line_model import FEATURE_VERSION, KINDS, line_features  # noqa: E402
+from pipeline.stages.segment.line_model import FEATURE_VERSION, KINDS, line_features  # noqa: E402
 
 MODEL_DIR = REPO / "models" / "line_model"
 SEED = 24
@@ -108,8 +108,8 @@ def augmented(articles: list[dict], seed: int = SEED, clean: bool = True) -> lis
 
 def with_batch_counts(articles: list[dict]) -> None:
     """Give each article the template counts a streaming batch of its family would have seen
-    (pipeline/templates.py): 1 + the number of earlier articles of the family holding the line."""
-    from pipeline.templates import streaming_counts
+    (pipeline/stages/segment/templates.py): 1 + the number of earlier articles of the family holding the line."""
+    from pipeline.stages.segment.templates import streaming_counts
 
     for art, counts in zip(articles, streaming_counts([(a["family"], a["text"]) for a in articles])):
         art["batch_counts"] = counts
@@ -150,7 +150,7 @@ def write_model(articles: list[dict], model_dir: Path = MODEL_DIR, params: dict 
     train_crf(articles, model_dir / "model.crfsuite", params)
     ids = sorted(a["doc_id"] for a in articles)
     meta = {
-        "purpose": "learned line classifier of the segment stage (issue 24): linear-chain CRF over page-structure features of pipeline/line_model.py",
+        "purpose": "learned line classifier of the segment stage (issue 24): linear-chain CRF over page-structure features of pipeline/stages/segment/line_model.py",
         "format": "model.crfsuite: python-crfsuite model; this file: settings the loader needs",
         "source": "trained by bench/train_line_model.py from annotations/gold.jsonl, train split only (no test article or test family read)",
         "rule_id": "line_model.crf.v1",

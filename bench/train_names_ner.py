@@ -267,7 +267,7 @@ NEGATIVE_SENTENCES = [
 
 def gazetteer_rows() -> list[dict]:
     rows = []
-    for line in (REPO / "pipeline" / "resources" / "names" / "gazetteer.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (REPO / "pipeline" / "stages" / "names" / "resources" / "gazetteer.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else {}
         if row.get("type") in LABELS:
             rows.append(row)

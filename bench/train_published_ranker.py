@@ -1,4 +1,4 @@
-"""Train the publication-date ranker (pipeline/published.py) on the train split's gold.
+"""Train the publication-date ranker (pipeline/stages/segment/published.py) on the train split's gold.
 
 For every train article, the candidates of its text (lines kinds from the segmenter as it
 runs by default) are labelled positive when their day equals the gold `published` the text
@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO))
 
 
 def load(split_names: list[str]):
-    from pipeline.evaluate import load_jsonl
-    from pipeline.isolation import run_stages
+    from pipeline.evaluation.evaluate import load_jsonl
+    from pipeline.execution.isolation import run_stages
     from pipeline.nlp import build, make_doc
-    from pipeline.published import candidates
+    from pipeline.stages.segment.published import candidates
 
     splits = json.loads((REPO / "annotations" / "splits.json").read_text(encoding="utf-8"))
     test_families = set(splits["families"]["test"])
@@ -123,7 +123,7 @@ def main() -> int:
     if not args.cv_only:
         w = fit(train)
         w["threshold"] = threshold
-        w["_meta"] = {"purpose": "logistic ranker of publication-date candidates (pipeline/published.py)",
+        w["_meta"] = {"purpose": "logistic ranker of publication-date candidates (pipeline/stages/segment/published.py)",
                       "trained_on": f"{len(train)} train-split articles (test families never read)",
                       "command": "python bench/train_published_ranker.py"}
         (REPO / "models" / "published_ranker" / "weights.json").write_text(json.dumps(w, indent=1, sort_keys=True) + "\n")

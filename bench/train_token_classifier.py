@@ -6,7 +6,7 @@ Same data as bench/train_names_ner.py: gold ``train`` sentences (non-metadata li
 the gazetteer template sentences; the ``dev`` split picks the best epoch and is reported
 (overlap P/R/F1 on whole dev lines, inferred the way the pipeline infers). Test is never read.
 Fixed seed, CPU, a few epochs. Capitalisation is passed through ``token_type_ids`` (see
-pipeline/names_transformer.py). The model is saved in fp16 safetensors, as a spaCy pipeline
+pipeline/stages/names/transformer.py). The model is saved in fp16 safetensors, as a spaCy pipeline
 directory, only if it stays under the size limit (``--max-mb``, default 100).
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ SEED = 0
 
 
 def encode(tokenizer, text: str, ents, max_length: int = 128) -> dict:
-    from pipeline.names_transformer import BIO, case_type_ids
+    from pipeline.stages.names.transformer import BIO, case_type_ids
 
     enc = tokenizer(text, truncation=True, max_length=max_length, return_offsets_mapping=True)
     offsets = [tuple(o) for o in enc["offset_mapping"]]
@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from pipeline.embeddings import model_dir
-    from pipeline.names_transformer import BIO, MiniLMNames, save_pipeline
+    from pipeline.stages.names.embeddings import model_dir
+    from pipeline.stages.names.transformer import BIO, MiniLMNames, save_pipeline
 
     random.seed(SEED)
     np.random.seed(SEED)

@@ -30,8 +30,8 @@ def pairwise(gold_keys: list[str], pred_keys: list[str]) -> float:
 
 
 def evaluate(split: str, thresholds: list[float | None]) -> dict:
-    from pipeline.evaluate import load_jsonl, select_split
-    from pipeline.linking import EmbeddingLinker, canonical_key
+    from pipeline.evaluation.evaluate import load_jsonl, select_split
+    from pipeline.stages.names.linking import EmbeddingLinker, canonical_key
 
     gold = select_split(load_jsonl(REPO / "annotations" / "gold.jsonl"), split)
     out = {}

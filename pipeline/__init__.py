@@ -3,7 +3,7 @@
 The import package is ``pipeline``; the distribution and the CLI are ``govnews``.
 Each stage is one spaCy component in its own module (segment, quantities, dates,
 names); ``pipeline.nlp.build()`` assembles them from ``config.cfg`` and
-``pipeline.writer.to_record`` turns a processed Doc into one JSONL record.
+``pipeline.io.writer.to_record`` turns a processed Doc into one JSONL record.
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 
 
 def frames(records):
-    """DataFrames (articles, lines, mentions, quantities, dates, entities) from records; see pipeline/frames.py."""
-    from .frames import frames as _frames
+    """DataFrames (articles, lines, mentions, quantities, dates, entities) from records; see pipeline/io/frames.py."""
+    from pipeline.io.frames import frames as _frames
 
     return _frames(records)
 

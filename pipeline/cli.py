@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from pipeline.paths import REPO_DIR
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="govnews: structured records (line kinds, quantities, TIMEX3 dates, agencies, programmes) "
@@ -17,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "  govnews run feed.jsonl --out out/feed.jsonl --workers 2\n\n"
                        "  govnews eval annotations/gold.jsonl out/records.jsonl --split dev")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_DIR
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -74,9 +75,9 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with o
     """
     import itertools
 
-    from .batch import OutputLock, RunLockedError, count_articles, run_batch
-    from .inputs import InputError, Quarantine, ReadOptions, check_date_options, read_inputs
-    from .runner import cap_workers
+    from pipeline.execution.batch import OutputLock, RunLockedError, count_articles, run_batch
+    from pipeline.io.inputs import InputError, Quarantine, ReadOptions, check_date_options, read_inputs
+    from pipeline.execution.runner import cap_workers
 
     _setup_logging()
     log = logging.getLogger("govnews")
@@ -116,18 +117,18 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with o
         if notice:
             log.info(notice)
         if engine == "dask":
-            from .distributed import DaskProcessor
+            from pipeline.execution.distributed import DaskProcessor
 
             processor = DaskProcessor(scheduler=scheduler, config=config, workers=n_workers, strict=strict)
         elif engine == "local":
-            from .runner import LocalProcessor
+            from pipeline.execution.runner import LocalProcessor
 
             processor = LocalProcessor(workers=n_workers, config=config, strict=strict)
         else:
             _fail(f"unknown engine {engine!r} (local or dask)")
         on_records = None
         if db:
-            from .db import Loader
+            from pipeline.io.db import Loader
 
             loader = Loader(db)
             on_records = loader.load_records
@@ -177,7 +178,7 @@ def evaluate(gold: Path = typer.Argument(..., help="gold JSONL (annotations/gold
 
     Example: govnews eval annotations/gold.jsonl out/records.jsonl --split dev --html out/report.html
     """
-    from .evaluate import format_table, load_jsonl, score_by_origin, select_split, shared_articles, with_na
+    from pipeline.evaluation.evaluate import format_table, load_jsonl, score_by_origin, select_split, shared_articles, with_na
 
     for path in (gold, pred):
         if not path.is_file():
@@ -194,7 +195,7 @@ def evaluate(gold: Path = typer.Argument(..., help="gold JSONL (annotations/gold
     result = score_by_origin(gold_recs, pred_recs)
     typer.echo(json.dumps(with_na(result), indent=2) if as_json else format_table(result))
     if html:
-        from .report import write_html
+        from pipeline.evaluation.report import write_html
 
         write_html(gold_recs, pred_recs, html)
         typer.echo(f"HTML report: {html}", err=True)
@@ -206,7 +207,7 @@ def entities(records: Path = typer.Argument(Path("out/records.jsonl"), help="rec
              threshold: float = typer.Option(0.92, help="cosine threshold for embedding grouping (tuned on train: bench/tune_linking.py)"),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Corpus-level table of canonical agencies and programmes: key, aliases, article count."""
-    from .entities import entity_table
+    from pipeline.entities import entity_table
 
     rows = entity_table(records, embed=embed, threshold=threshold)
     if as_json:
@@ -219,7 +220,7 @@ def entities(records: Path = typer.Argument(Path("out/records.jsonl"), help="rec
 @app.command()
 def validate(records: Path = typer.Argument(..., help="records or gold JSONL to check against the JSON Schema")) -> None:
     """Check a JSONL file against the record schema and text offsets."""
-    from .schema import errors
+    from pipeline.io.schema import errors
 
     bad = 0
     for lineno, line in enumerate(records.read_text(encoding="utf-8").splitlines(), 1):
@@ -240,7 +241,7 @@ def load(records: Path = typer.Argument(..., help="records JSONL (govnews run ou
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .db import Loader, LoadError, SchemaVersionError
+    from pipeline.io.db import Loader, LoadError, SchemaVersionError
 
     if not records.is_file():
         _fail(f"{records}: no such file")
@@ -262,7 +263,7 @@ def export(records: Path = typer.Argument(Path("out/records.jsonl"), help="recor
 
     Example: govnews export out/records.jsonl --parquet out/parquet
     """
-    from .frames import frames_from_file
+    from pipeline.io.frames import frames_from_file
 
     parquet.mkdir(parents=True, exist_ok=True)
     for name, frame in frames_from_file(records).items():

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .linking import EmbeddingLinker
+from pipeline.stages.names.linking import EmbeddingLinker
 
 
 def entity_table(records_path: Path, embed: bool = True, threshold: float = 0.9) -> list[dict[str, Any]]:

@@ -12,9 +12,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import extensions  # noqa: F401
-from . import tokenizer as _tokenizer  # noqa: F401  (registers govnews.tokenizer.v1)
-from . import segment, quantities, dates, names  # noqa: F401  (register factories)
+from pipeline import extensions  # noqa: F401
+from pipeline import tokenizer as _tokenizer  # noqa: F401  (registers govnews.tokenizer.v1)
+from pipeline.stages.segment import lines as segment
+from pipeline.stages.quantities import extractor as quantities
+from pipeline.stages.dates import extractor as dates
+from pipeline.stages.names import extractor as names  # noqa: F401  (register factories)
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
 MAX_CHARS = 25_000_000  # one article; larger inputs are rejected by the reader with a clear error

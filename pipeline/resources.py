@@ -1,4 +1,4 @@
-"""Loading of headed data files under ``pipeline/resources/<stage>/``.
+"""Loading of headed data files under ``pipeline/stages/<stage>/resources/``.
 
 Every resource is JSONL whose first line is a header object
 ``{"_meta": {"purpose": ..., "format": ..., "source": ...}}``; the loader refuses a
@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-RESOURCE_DIR = Path(__file__).resolve().parent / "resources"
+STAGES_DIR = Path(__file__).resolve().parent / "stages"
 REQUIRED_META = ("purpose", "format", "source")
 
 
@@ -21,8 +21,8 @@ class ResourceError(ValueError):
 
 @lru_cache(maxsize=None)
 def load_rows(stage: str, name: str) -> tuple[dict[str, Any], ...]:
-    """Rows of ``resources/<stage>/<name>.jsonl`` without the header (cached, read-only)."""
-    path = RESOURCE_DIR / stage / f"{name}.jsonl"
+    """Rows of ``stages/<stage>/resources/<name>.jsonl`` without the header (cached, read-only)."""
+    path = resource_path(stage, name)
     rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
@@ -41,5 +41,10 @@ def load_rows(stage: str, name: str) -> tuple[dict[str, Any], ...]:
     return tuple(rows)
 
 
+def resource_path(stage: str, name: str) -> Path:
+    """Where a stage keeps its data file: beside the stage's code, in ``stages/<stage>/resources/``."""
+    return STAGES_DIR / stage / "resources" / f"{name}.jsonl"
+
+
 def all_resource_files() -> list[Path]:
-    return sorted(RESOURCE_DIR.glob("*/*.jsonl"))
+    return sorted(STAGES_DIR.glob("*/resources/*.jsonl"))

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, registry
 
-from .resources import load_rows
+from pipeline.resources import load_rows
 
 
 # A whitespace-free run of 100+ characters is one token. spaCy strips prefixes and suffixes one

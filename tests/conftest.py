@@ -44,7 +44,7 @@ def gold() -> list[dict]:
 def corpus_records(nlp, manifest) -> dict[str, dict]:
     """Pipeline records of every corpus article (processed once per session)."""
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     out = {}
     for meta in manifest:

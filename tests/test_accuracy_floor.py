@@ -15,7 +15,7 @@ METRICS = ["QUANTITY.overlap", "QUANTITY.value_unit_f1", "DATE.overlap", "DATE.v
 
 
 def _scores(gold, corpus_records, doc_ids):
-    from pipeline.evaluate import score
+    from pipeline.evaluation.evaluate import score
 
     keep = set(doc_ids)
     return score([g for g in gold if g["doc_id"] in keep], list(corpus_records.values()))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.acronyms import best_long_form, find_definitions, valid_short_form
+from pipeline.stages.names.acronyms import best_long_form, find_definitions, valid_short_form
 
 
 def _defs(text):
@@ -62,8 +62,8 @@ def test_short_form_conditions():
 
 def _names(nlp, text, published="2024-05-01"):
     from pipeline.nlp import make_doc
-    from pipeline.isolation import run_stages
-    from pipeline.writer import to_record
+    from pipeline.execution.isolation import run_stages
+    from pipeline.io.writer import to_record
 
     doc = make_doc(nlp, text, {"doc_id": "t", "published": published})
     run_stages(nlp, doc)
@@ -129,7 +129,7 @@ def _body_doc(nlp, text):
 
 
 def test_menu_and_contact_blocks_are_not_read_for_names(nlp):
-    from pipeline.names import name_lines
+    from pipeline.stages.names.extractor import name_lines
 
     text = ("The Coastal Management Board approved the dune plan on Monday.\n\nContact us\nWater Services Authority\n"
             "Terms of Service\nPrivacy Policy\n\nMedia contact:\nOffice of Communications\n(916) 555-0142\n\n"
@@ -139,7 +139,7 @@ def test_menu_and_contact_blocks_are_not_read_for_names(nlp):
 
 
 def test_a_short_heading_alone_is_not_chrome(nlp):
-    from pipeline.names import name_lines
+    from pipeline.stages.names.extractor import name_lines
 
     text = "The minister spoke about rivers.\n\nEnvironment Protection Authority fines\n\nThe fines were the largest."
     kept = [line for _, _, line in name_lines(_body_doc(nlp, text)) if line]
@@ -147,7 +147,7 @@ def test_a_short_heading_alone_is_not_chrome(nlp):
 
 
 def test_record_with_aliases_is_schema_valid(nlp):
-    from pipeline.schema import errors as schema_errors
+    from pipeline.io.schema import errors as schema_errors
 
     _, rec = _names(nlp, "The Climate Change Authority (CCA) said the target holds.")
     assert rec["aliases"][0]["short"] == "CCA" and not schema_errors(rec)

@@ -141,9 +141,9 @@ def test_incremental_processes_only_new_articles_and_refuses_changed_text(tmp_pa
 # --- (3) per-article failure isolation -----------------------------------------------------------
 
 def break_one_article(monkeypatch, doc_id: str, effect):
-    """Make pipeline.runner.record_for run `effect(article)` for one doc_id (the pool's forked workers
+    """Make pipeline.execution.runner.record_for run `effect(article)` for one doc_id (the pool's forked workers
     inherit the patch); returns the real function so a test can put it back."""
-    import pipeline.runner as runner
+    import pipeline.execution.runner as runner
 
     real = runner.record_for
 
@@ -158,7 +158,7 @@ def break_one_article(monkeypatch, doc_id: str, effect):
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_failing_article_is_isolated(tmp_path, monkeypatch, workers):
-    import pipeline.runner as runner
+    import pipeline.execution.runner as runner
 
     corpus = tmp_path / "corpus"
     ids = make_corpus(corpus, 5)
@@ -187,9 +187,9 @@ def test_failing_article_is_isolated(tmp_path, monkeypatch, workers):
 
 
 def test_worker_crash_loses_only_its_article(tmp_path, monkeypatch):
-    import pipeline.runner as runner
-    from pipeline.batch import run_batch
-    from pipeline.inputs import read_inputs
+    import pipeline.execution.runner as runner
+    from pipeline.execution.batch import run_batch
+    from pipeline.io.inputs import read_inputs
 
     corpus = tmp_path / "corpus"
     ids = make_corpus(corpus, 4)
@@ -207,10 +207,10 @@ def test_worker_crash_loses_only_its_article(tmp_path, monkeypatch):
 # --- (4) Dask LocalCluster (2 workers) gives the local engine's records -------------------------
 
 def test_dask_local_cluster_matches_local_engine(tmp_path):
-    from pipeline.batch import run_batch
-    from pipeline.distributed import DaskProcessor
-    from pipeline.inputs import read_inputs
-    from pipeline.runner import LocalProcessor
+    from pipeline.execution.batch import run_batch
+    from pipeline.execution.distributed import DaskProcessor
+    from pipeline.io.inputs import read_inputs
+    from pipeline.execution.runner import LocalProcessor
 
     corpus = tmp_path / "corpus"
     ids = make_corpus(corpus, 6, skip=4)

@@ -41,7 +41,7 @@ def _locate(text: str, needle: str, nth: int) -> int:
 
 def _run(nlp, case: dict) -> dict:
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     meta = {"doc_id": "case", "published": case.get("published"), "retrieved": case.get("retrieved"),
             "url": case.get("url")}

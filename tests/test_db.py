@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline.db import SCHEMA_VERSION, Loader, LoadError, SchemaVersionError, _check, normalise_url
-from pipeline.frames import frames, frames_from_db
+from pipeline.io.db import SCHEMA_VERSION, Loader, LoadError, SchemaVersionError, _check, normalise_url
+from pipeline.io.frames import frames, frames_from_db
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("GOVNEWS_PG_URL")
@@ -274,7 +274,7 @@ def test_missing_optional_fields_load_as_null(tmp_path, corpus_records):
 
 def test_fast_check_agrees_with_the_json_schema(corpus_records):
     records = corpus_list(corpus_records)
-    from pipeline.schema import errors
+    from pipeline.io.schema import errors
 
     for r in records:
         assert _check(r) == [] and errors(r) == []
@@ -335,7 +335,7 @@ def test_schema_v1_database_migrates_without_losing_a_row(tmp_path, corpus_recor
     """Issue 21: a database loaded by schema version 1 (before guide v1.2) is migrated in place:
     every row stays, the new columns (quantities.per, articles.byline/source/dateline_place/
     jurisdiction) appear, and v1.2 records load into it."""
-    from pipeline.db import MIGRATIONS
+    from pipeline.io.db import MIGRATIONS
 
     url = f"sqlite:///{tmp_path / 'v1.sqlite'}"
     records = list(corpus_records.values())[:6]

@@ -1,4 +1,4 @@
-"""pipeline.frames: records as pandas DataFrames with proper dtypes, and Parquet export."""
+"""pipeline.io.frames: records as pandas DataFrames with proper dtypes, and Parquet export."""
 from __future__ import annotations
 
 import copy
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.frames import COLUMNS, frames, frames_from_file
+from pipeline.io.frames import COLUMNS, frames, frames_from_file
 
 TABLES = ["articles", "lines", "mentions", "quantities", "dates", "entities"]
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from pipeline.schema import errors as schema_errors
+from pipeline.io.schema import errors as schema_errors
 
 UNITS = {"%", "pp", "ug/m3", "mg/m3", "mg/L", "m", "km", "m2", "km2", "ha", "acre", "mu", "m3", "L", "t", "kg",
          "CNY", "USD", "kWh", "MW", "GW", "d", "h", "a", "GBP", "EUR", "INR", "lb", "g", "p.e."}

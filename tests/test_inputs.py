@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline.inputs import InputError, decode_bytes, read_inputs
+from pipeline.io.inputs import InputError, decode_bytes, read_inputs
 
 
 @pytest.mark.parametrize("data,needle", [
@@ -49,7 +49,7 @@ def test_inputs_duplicate_doc_id(tmp_path):
 
 def test_inputs_missing_published_is_recorded_not_filled(nlp):
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     rec = to_record(nlp(make_doc(nlp, "Last year the city planted 20,000 mu of forest.", {"doc_id": "nopub"})))
     assert rec["published"] is None and "published-missing" in rec["flags"]
@@ -71,7 +71,7 @@ def test_inputs_cli_fails_cleanly_without_partial_output(tmp_path, content):
 
 def test_inputs_command_line_dates_are_defaults_with_their_basis(tmp_path):
     """--published on a .txt is a default (basis command-line), not metadata the input carried (issue 18)."""
-    from pipeline.inputs import check_date_options, read_text_file
+    from pipeline.io.inputs import check_date_options, read_text_file
 
     path = tmp_path / "a.txt"
     path.write_text("The city closed 20 coal boilers this year.", encoding="utf-8")

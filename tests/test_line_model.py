@@ -16,7 +16,7 @@ LONG = ("The municipal ecology and environment bureau said on Monday that the av
 
 @pytest.fixture(scope="module")
 def clf():
-    from pipeline.segment import LineClassifier
+    from pipeline.stages.segment.lines import LineClassifier
 
     return LineClassifier(model=MODEL)
 
@@ -28,7 +28,7 @@ def test_model_loads_offline_and_is_small(clf):
 
 
 def test_features_are_deterministic():
-    from pipeline.line_model import line_features
+    from pipeline.stages.segment.line_model import line_features
 
     lines = ["Home | News | Environment", "River chiefs step up patrols", "Updated: 2024-05-02 10:31", LONG, LONG, "Share", ""]
     assert line_features(lines) == line_features(list(lines))
@@ -50,7 +50,7 @@ def test_trained_model_beats_all_body_on_a_held_out_train_family(tmp_path):
     sys.path.insert(0, str(REPO / "bench"))
     from train_line_model import load_articles, write_model
 
-    from pipeline.segment import LineClassifier
+    from pipeline.stages.segment.lines import LineClassifier
 
     articles = load_articles(("train",))
     families = sorted({a["family"] for a in articles if sum(b["family"] == a["family"] for b in articles) >= 4})

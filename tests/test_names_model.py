@@ -165,7 +165,7 @@ minilm_saved = pytest.mark.skipif(not MINILM.exists(), reason="models/names_mini
 
 @pytest.fixture(scope="module")
 def minilm():
-    from pipeline.names_transformer import load
+    from pipeline.stages.names.transformer import load
 
     return load(MINILM)
 
@@ -189,10 +189,10 @@ def test_minilm_recognises_held_back_agency(minilm, monkeypatch, sentence, name)
 @pytest.mark.slow
 @minilm_saved
 def test_minilm_as_spacy_pipeline(monkeypatch):
-    """models/names_minilm is a spaCy directory: spacy.load works once pipeline.names_transformer is imported."""
+    """models/names_minilm is a spaCy directory: spacy.load works once pipeline.stages.names.transformer is imported."""
     import spacy
 
-    import pipeline.names_transformer  # noqa: F401  (registers the component factory)
+    import pipeline.stages.names.transformer  # noqa: F401  (registers the component factory)
 
     _no_network(monkeypatch)
     nlp = spacy.load(MINILM)

@@ -25,7 +25,7 @@ def render(value: float, decimals: int) -> str:
        st.sampled_from(UNITS), st.sampled_from(BOUNDS), st.sampled_from(MAGNITUDES))
 def test_quantities_roundtrip_value_unit_bound(nlp, integer, decimals, unit, bound, magnitude):
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     value = integer / (10 ** decimals)
     number = render(value, decimals)
@@ -56,7 +56,7 @@ def test_grouped_thousands_and_decimal_comma_roundtrip(nlp, integer, sep, jurisd
     """Thousands grouped by any separator the guide names read back to the same value; where the
     jurisdiction writes a decimal comma (ZA, DE), a comma before one or two digits is the decimal mark."""
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     grouped = f"{integer:,}".replace(",", sep)
     value = float(integer)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.schema import errors as schema_errors
+from pipeline.io.schema import errors as schema_errors
 
 SEEDS = ["000_fc299ac9b84918dc", "001_2e182aed1aa329b5", "002_4dfa45df016996a6", "003_e3d8b7e3e4553388", "004_54c89712fab19ef2"]
 
@@ -69,7 +69,7 @@ def test_records_seed_noise_line_kinds(corpus_records, repo, doc_id):
 def test_records_published_found_from_text(nlp, repo, doc_id, published, basis):
     """Without metadata, the publication date is recovered from the text (+ retrieval date)."""
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     raw = (repo / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
     rec = to_record(nlp(make_doc(nlp, raw, {"doc_id": doc_id, "retrieved": "2024-09"})))

@@ -8,7 +8,7 @@ import pytest
 
 @pytest.mark.parametrize("doc_id", ["003_e3d8b7e3e4553388"])
 def test_report_renders_errors_and_highlights(gold, tmp_path, doc_id):
-    from pipeline.report import write_html
+    from pipeline.evaluation.report import write_html
 
     g = next(r for r in gold if r["doc_id"] == doc_id)
     pred = copy.deepcopy(g)

@@ -57,7 +57,7 @@ def break_stage(monkeypatch, nlp_component: str, exc: Exception) -> None:
     component_type = type(build().get_pipe(nlp_component))
 
     def boom(self, doc):
-        from pipeline.segment import allowed_lines
+        from pipeline.stages.segment.lines import allowed_lines
 
         if nlp_component != "govnews_segment":
             next(iter(allowed_lines(doc)), None)      # the stage has started on a line
@@ -132,9 +132,9 @@ def test_pool_workers_degrade_too(tmp_path, monkeypatch):
 
 def test_dask_task_function_degrades(monkeypatch):
     """The Dask engine runs ``process_article`` per task: a failed stage comes back inside the record."""
-    from pipeline.distributed import process_article
-    from pipeline.inputs import Article
-    from pipeline.isolation import STAGE_ERRORS
+    from pipeline.execution.distributed import process_article
+    from pipeline.io.inputs import Article
+    from pipeline.execution.isolation import STAGE_ERRORS
 
     break_stage(monkeypatch, "govnews_dates", ValueError("injected"))
     art = Article(doc_id="x", text=ARTICLE["text"], meta=dict(ARTICLE), source="feed.jsonl:1")

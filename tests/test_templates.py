@@ -1,7 +1,7 @@
-"""Issue 24 item 3: batch-level template detection (pipeline/templates.py)."""
+"""Issue 24 item 3: batch-level template detection (pipeline/stages/segment/templates.py)."""
 from __future__ import annotations
 
-from pipeline.templates import META_KEY, TemplateIndex, source_of, streaming_counts
+from pipeline.stages.segment.templates import META_KEY, TemplateIndex, source_of, streaming_counts
 
 PAGE = "Home | News | Contact\nRiver clean-up reaches {n} km\nThe agency said {n} km were cleared.\n© 2024 Example Council\n"
 
@@ -23,7 +23,7 @@ def test_streaming_counts():
 
 
 def test_memory_is_bounded_per_source(monkeypatch):
-    import pipeline.templates as templates
+    import pipeline.stages.segment.templates as templates
 
     monkeypatch.setattr(templates, "MAX_KEYS_PER_SOURCE", 3)
     index = TemplateIndex()
@@ -40,8 +40,8 @@ def test_source_of_prefers_family_then_source():
 
 def test_record_lists_the_lines_the_batch_saw_before(nlp):
     from pipeline.nlp import make_doc
-    from pipeline.schema import errors
-    from pipeline.writer import to_record
+    from pipeline.io.schema import errors
+    from pipeline.io.writer import to_record
 
     index = TemplateIndex()
     for i in range(3):
@@ -61,9 +61,9 @@ def test_incremental_run_keeps_the_template_counts(tmp_path):
     import json
     import shutil
 
-    from pipeline.batch import run_batch
-    from pipeline.inputs import read_inputs
-    from pipeline.runner import LocalProcessor
+    from pipeline.execution.batch import run_batch
+    from pipeline.io.inputs import read_inputs
+    from pipeline.execution.runner import LocalProcessor
 
     repo = __import__("pathlib").Path(__file__).resolve().parents[1]
     rows = [json.loads(line) for line in (repo / "corpus" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]

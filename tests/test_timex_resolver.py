@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.timex import Partial, parse_anchor, resolve
+from pipeline.stages.dates.timex import Partial, parse_anchor, resolve
 
 CASES = [
     # id, partial, anchor, expected type, expected value
@@ -78,7 +78,7 @@ def test_timex_resolver_flags_missing_anchor(anchor):
 
 def test_date_conventions_file():
     """Month-first jurisdictions come from resources/dates/jurisdictions.jsonl; day first elsewhere (guide v1.2)."""
-    from pipeline.dates import convention_for
+    from pipeline.stages.dates.extractor import convention_for
 
     assert convention_for("US").month_first and convention_for("US-CA").month_first
     assert not convention_for("AU").month_first and not convention_for("GB-SCT").month_first

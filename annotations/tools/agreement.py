@@ -1,7 +1,7 @@
 """Inter-annotator agreement on the double-annotated articles (before adjudication).
 
 For each pair of independent drafts, one is scored against the other with the same scorer
-as the pipeline (pipeline/evaluate.py): overlap F1 per type is symmetric; attribute
+as the pipeline (pipeline/evaluation/evaluate.py): overlap F1 per type is symmetric; attribute
 agreement is measured on overlapping pairs; canonical grouping is pairwise F1 over matched
 mentions. Canonical keys are compared after the corpus key map (annotations/key_map.jsonl),
 since annotators spelled keys independently.
@@ -20,7 +20,7 @@ from draft_to_gold import convert  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from pipeline.evaluate import score  # noqa: E402
+from pipeline.evaluation.evaluate import score  # noqa: E402
 
 PAIRS = [("S1", "S2"), ("S3", "S4"), ("A1", "B1"), ("A2", "B1"), ("A3", "B1"), ("A4", "B2"), ("A5", "B2"), ("A6", "B2"),
          # issue 23: test-family articles, first annotator = the family's composer, second = an

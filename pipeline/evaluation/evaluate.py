@@ -14,8 +14,9 @@ import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
+from pipeline.paths import REPO_DIR
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_DIR
 TYPES = ("QUANTITY", "DATE", "AGENCY", "PROGRAMME")
 
 

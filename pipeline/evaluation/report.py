@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from .evaluate import attrs_match, match_overlap, origin_of, score_by_origin, format_table, corpus_text
+from pipeline.evaluation.evaluate import attrs_match, match_overlap, origin_of, score_by_origin, format_table, corpus_text
 
 COLORS = {"QUANTITY": "#a6e3a1", "DATE": "#89b4fa", "AGENCY": "#f9e2af", "PROGRAMME": "#f5c2e7"}
 

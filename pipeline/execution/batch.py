@@ -8,7 +8,7 @@ append-only) and processes the rest; the final output is then assembled in input
 again through a temporary file and a rename, so it is byte-identical to an
 uninterrupted run. ``force=True`` clears the log first. Articles that fail go to
 ``<out>.errors.jsonl`` with the reason; the batch goes on. Input units the readers quarantined
-(``pipeline.inputs.Quarantine``) are listed in the same file (``"quarantined": true``, path,
+(``pipeline.io.inputs.Quarantine``) are listed in the same file (``"quarantined": true``, path,
 line, doc_id, reason), after the run.
 
 One run at a time per output: :class:`OutputLock` holds an exclusive ``flock`` on
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .inputs import Article, InputError
+from pipeline.io.inputs import Article, InputError
 
 log = logging.getLogger("govnews")
 
@@ -293,7 +293,7 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     method returning a handle with ``result()``, up to ``lookahead`` chunks are in flight, so the
     workers run the next chunk while this process commits the previous one; commits stay in
     input order. Memory holds the doc_id index, never the records. ``quarantine`` (a
-    ``pipeline.inputs.Quarantine`` the readers fill) is written to the errors file too. The run holds
+    ``pipeline.io.inputs.Quarantine`` the readers fill) is written to the errors file too. The run holds
     the output's :class:`OutputLock` (``RunLockedError`` if another run has it).
     """
     with OutputLock(out):
@@ -301,9 +301,9 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
 
 
 def _run_batch(articles, out, process, force, chunk_size, total, on_records, lookahead, quarantine) -> RunSummary:
-    from .isolation import STAGE_ERRORS
-    from .templates import BatchTemplates
-    from .writer import EncodedRecord, dumps
+    from pipeline.execution.isolation import STAGE_ERRORS
+    from pipeline.stages.segment.templates import BatchTemplates
+    from pipeline.io.writer import EncodedRecord, dumps
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -425,7 +425,7 @@ def count_articles(paths: Iterable[Path]) -> int | None:
     """A cheap article count for the progress bar, without reading the texts: the manifest's
     lines for a directory (its .txt/.html files without one), the lines of a JSONL feed, 1 for a
     file. None if a path is unreadable (the reader then reports the problem)."""
-    from .inputs import TEXT_SUFFIXES
+    from pipeline.io.inputs import TEXT_SUFFIXES
 
     total = 0
     for path in paths:

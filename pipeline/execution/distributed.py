@@ -1,8 +1,8 @@
 """The Dask engine: the same stages on a ``dask.distributed`` cluster, partitioned by article.
 
-``DaskProcessor`` has the call signature of :class:`pipeline.runner.LocalProcessor`: a chunk
+``DaskProcessor`` has the call signature of :class:`pipeline.execution.runner.LocalProcessor`: a chunk
 of articles in, ``[(article, record | exception), ...]`` out in input order, so
-:func:`pipeline.batch.run_batch` keeps its chunk log, exactly-once assembly and
+:func:`pipeline.execution.batch.run_batch` keeps its chunk log, exactly-once assembly and
 byte-identical output whatever engine produced the records. Dask does the scheduling; each
 article is one task (``Client.map``), and the records are gathered back in order.
 
@@ -28,11 +28,11 @@ from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, wait
 
-from .inputs import Article
+from pipeline.io.inputs import Article
+from pipeline.paths import PACKAGE_DIR
 
 log = logging.getLogger("govnews")
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 _PIPELINES: dict[str, Any] = {}
 _LOCK = threading.Lock()
 
@@ -59,7 +59,7 @@ def get_pipeline(config_text: str | None):
     with _LOCK:
         nlp = _PIPELINES.get(key)
         if nlp is None:
-            from .nlp import build
+            from pipeline.nlp import build
 
             if config_text is None:
                 nlp = build()
@@ -89,13 +89,13 @@ class GovnewsPipeline(WorkerPlugin):
 def process_article(art: Article, config_text: str | None, strict: bool = False) -> dict[str, Any] | Exception:
     """One task: the article's record (a failed stage listed in it, issue 22), or the (picklable)
     exception it raised."""
-    from .runner import safe_record
+    from pipeline.execution.runner import safe_record
 
     return safe_record(get_pipeline(config_text), art, strict)
 
 
 def _worker_info() -> dict[str, Any]:
-    from . import __version__
+    from pipeline import __version__
 
     return {"version": __version__, "fingerprint": fingerprint()}
 
@@ -105,7 +105,7 @@ class _DaskHandle:
         self.client, self.chunk, self.futures = client, chunk, futures
 
     def result(self) -> list[tuple[Article, dict[str, Any] | Exception]]:
-        from .runner import portable_error
+        from pipeline.execution.runner import portable_error
 
         wait(self.futures)
         done = [f for f in self.futures if f.status == "finished"]

@@ -18,7 +18,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
+from pipeline.extensions import raw_text
 
 STAGE_ERRORS = "_stage_errors"          # record key the batch pops: the stages that failed on this article
 CURRENT_LINE = "govnews.current_line"   # doc.user_data key: (start, end) of the line being worked on

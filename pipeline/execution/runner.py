@@ -2,7 +2,7 @@
 
 A processor maps a chunk of articles to ``[(article, record | exception), ...]`` in input
 order (``processor(chunk)``); ``processor.submit(chunk)`` starts the chunk and returns a
-handle whose ``result()`` gives that list, so :func:`pipeline.batch.run_batch` can keep the
+handle whose ``result()`` gives that list, so :func:`pipeline.execution.batch.run_batch` can keep the
 workers busy while it commits the previous chunk.
 
 ``LocalProcessor(workers=N)``: with one worker the pipeline runs in this process; with
@@ -30,10 +30,10 @@ from typing import Any, Callable
 
 from spacy.language import Language
 
-from .inputs import Article
-from .isolation import STAGE_ERRORS, run_stages
-from .nlp import build, make_doc
-from .writer import EncodedRecord, to_record
+from pipeline.io.inputs import Article
+from pipeline.execution.isolation import STAGE_ERRORS, run_stages
+from pipeline.nlp import build, make_doc
+from pipeline.io.writer import EncodedRecord, to_record
 
 Result = tuple[Article, "dict[str, Any] | EncodedRecord | Exception"]
 

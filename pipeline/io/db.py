@@ -182,7 +182,7 @@ def _schema_enums() -> dict[str, Any]:
     """Enumerations and the published pattern, read from the shipped JSON Schema (no drift)."""
     import re
 
-    from .schema import SCHEMA_PATH
+    from pipeline.io.schema import SCHEMA_PATH
 
     props = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]
     mention = props["mentions"]["items"]
@@ -231,7 +231,7 @@ def _has_nul(value: Any) -> bool:
 def _check(record: Any) -> list[str]:
     """Problems with one record (empty when it can be loaded).
 
-    The checks of ``pipeline/schema/record.schema.json`` (required fields, types, enums,
+    The checks of ``pipeline/io/schemas/record.schema.json`` (required fields, types, enums,
     the ``published`` pattern), written out because jsonschema costs ~5 ms a record, plus
     offsets (``end >= start``, ``len(text) == end - start``). tests/test_db.py checks
     that this agrees with the JSON Schema validator.
@@ -332,7 +332,7 @@ def _field_text(field: Any) -> str | None:
 def record_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """One (checked) record as table rows: articles, lines, mentions, quantities, dates.
 
-    Shared by the loader and by :mod:`pipeline.frames`, so both see the same data.
+    Shared by the loader and by :mod:`pipeline.io.frames`, so both see the same data.
     """
     doc_id = record["doc_id"]
     out: dict[str, list[dict[str, Any]]] = {
@@ -456,7 +456,7 @@ def check_schema(engine: Engine, create: bool = True) -> int:
             if found != SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"{engine.url.render_as_string(hide_password=True)}: database schema version {found}, "
-                    f"but this govnews (pipeline/db.py) uses schema version {SCHEMA_VERSION}. "
+                    f"but this govnews (pipeline/io/db.py) uses schema version {SCHEMA_VERSION}. "
                     "Migrate it (docs/database.md, 'Versions and migration') or load the records into a "
                     "new database: the JSONL records are the source of truth and loading is idempotent.")
             missing = set(DATA_TABLES) - names

@@ -55,7 +55,7 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 def _categories() -> dict[tuple[str, str], list[str]]:
     """Fixed category sets (from the record schema) so every frame has the same categories."""
-    from .db import _schema_enums
+    from pipeline.io.db import _schema_enums
 
     e = _schema_enums()
     return {
@@ -134,7 +134,7 @@ def frames(records: Iterable[dict[str, Any]]) -> dict[str, "pd.DataFrame"]:
 
     Records are checked like the database loader checks them (ValueError naming the doc_id).
     """
-    from .db import _check, entity_rows, record_rows
+    from pipeline.io.db import _check, entity_rows, record_rows
 
     latest: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for i, record in enumerate(records):
@@ -180,7 +180,7 @@ def frames_from_db(url: str) -> dict[str, "pd.DataFrame"]:
 
     import pandas as pd
 
-    from . import db
+    from pipeline.io import db
 
     engine = db.make_engine(url)
     try:

@@ -4,7 +4,7 @@
    ``doc_id``, optional ``file``, ``published``, ``published_basis``, ``retrieved``, ``url``);
 2. a directory of ``.txt`` (and ``.html``/``.htm``) files without a manifest: one article per
    file, ``doc_id`` from the file name (issue 18);
-3. a single ``.txt`` file, or a single ``.html``/``.htm`` page (``pipeline/html_input.py``);
+3. a single ``.txt`` file, or a single ``.html``/``.htm`` page (``pipeline/io/html_input.py``);
 4. JSONL with one ``{"doc_id", "text" | "html", "published", ...}`` object per line.
 
 Every problem is an ``InputError`` naming the file (and line) and the problem: empty,
@@ -39,7 +39,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .segment import parse_iso_partial
+from pipeline.stages.segment.lines import parse_iso_partial
 
 MAX_BYTES = 20 * 1024 * 1024 + 1024 * 1024  # a 20 MB article is accepted; beyond ~21 MB is refused
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")
@@ -98,7 +98,7 @@ class ReadOptions:
     detect_encoding: bool = False             # decode legacy encodings instead of refusing them
     published: str | None = None              # default publication date (basis command-line)
     retrieved: str | None = None              # default retrieval date
-    html_mode: str = "main"                   # main | all (pipeline/html_input.py)
+    html_mode: str = "main"                   # main | all (pipeline/io/html_input.py)
 
 
 def _guard(opts: ReadOptions, path: Path | str, line: int | None, doc_id: Any, fn: Callable[[], Any]) -> Any:
@@ -350,7 +350,7 @@ TEXT_SUFFIXES = (".txt", *HTML_SUFFIXES)
 
 def _from_html(html: str, meta: dict[str, Any], where: str, opts: ReadOptions) -> str:
     """Article text of a page; fills ``published`` (basis metadata), ``title`` and ``html_metadata``."""
-    from .html_input import HTMLError, html_to_article
+    from pipeline.io.html_input import HTMLError, html_to_article
 
     try:
         text, info = html_to_article(html, opts.html_mode, latest=meta.get("retrieved") or opts.retrieved)

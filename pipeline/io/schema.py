@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "record.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "record.schema.json"
 
 
 @lru_cache(maxsize=1)

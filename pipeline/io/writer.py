@@ -14,8 +14,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from . import __version__
-from .extensions import SPAN_GROUPS, char_bounds, raw_text
+from pipeline import __version__
+from pipeline.extensions import SPAN_GROUPS, char_bounds, raw_text
 
 
 class RecordError(AssertionError):
@@ -92,7 +92,7 @@ def aliases_field(doc: Doc) -> dict[str, Any]:
 
 def article_fields(doc: Doc) -> dict[str, Any]:
     """title, byline, source, dateline_place (guide v1.2): {text, start, end, rule} or None each."""
-    from .article_fields import FIELDS
+    from pipeline.stages.segment.article_fields import FIELDS
 
     found = doc._.article_fields or {}
     return {name: found.get(name) for name in FIELDS}
@@ -112,7 +112,7 @@ class EncodedRecord:
 
     @classmethod
     def of(cls, record: dict[str, Any], text: str) -> "EncodedRecord":
-        from .isolation import STAGE_ERRORS
+        from pipeline.execution.isolation import STAGE_ERRORS
 
         counts: dict[str, int] = {}
         for m in record["mentions"]:

@@ -64,7 +64,7 @@ def opt_in(request, marker: str) -> None:
 
 def record_of(nlp, text: str, meta: dict[str, Any] | None = None, area: str = "pipeline") -> dict[str, Any]:
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     meta = {"doc_id": "robust", **(meta or {})}
     count(f"{area}.inputs")
@@ -83,7 +83,7 @@ def line_of(raw: str, pos: int) -> tuple[int, int]:
 
 
 def problems(record: dict[str, Any], raw: str) -> list[str]:
-    from pipeline.schema import errors
+    from pipeline.io.schema import errors
 
     out = [f"schema: {e}" for e in errors(record)]
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.inputs import Article
+from pipeline.io.inputs import Article
 from robust_support import count
 
 N_OLD, N_NEW = 300, 300
@@ -41,7 +41,7 @@ def trivial(chunk):
 
 
 def run(arts, out, **kw):
-    from pipeline.batch import run_batch
+    from pipeline.execution.batch import run_batch
 
     return run_batch(iter(arts), out, trivial, chunk_size=50, **kw)
 

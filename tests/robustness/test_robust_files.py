@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.inputs import MAX_BYTES, InputError, read_directory, read_inputs, read_jsonl, read_text_file
+from pipeline.io.inputs import MAX_BYTES, InputError, read_directory, read_inputs, read_jsonl, read_text_file
 from robust_support import assert_ok, count, mention, opt_in, record_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -302,7 +302,7 @@ def _trivial(chunk):
 
 
 def test_100k_tiny_articles_stream_through_the_batch_runner(tmp_path):
-    from pipeline.batch import run_batch
+    from pipeline.execution.batch import run_batch
 
     n = 100_000
     feed, out = tmp_path / "feed.jsonl", tmp_path / "out" / "records.jsonl"
@@ -324,7 +324,7 @@ def test_100k_tiny_articles_stream_through_the_batch_runner(tmp_path):
 def test_a_bad_line_in_a_big_feed_is_named_and_the_rerun_resumes(tmp_path):
     """A malformed line deep in a feed stops the run with its line number; the chunks before it are
     kept, and after the fix the rerun skips them and completes: in = out + errors."""
-    from pipeline.batch import run_batch
+    from pipeline.execution.batch import run_batch
 
     n = 20_000
     feed, out = tmp_path / "feed.jsonl", tmp_path / "records.jsonl"
@@ -352,8 +352,8 @@ def test_a_bad_line_in_a_big_feed_is_named_and_the_rerun_resumes(tmp_path):
 
 def test_2000_tiny_odd_articles_through_the_real_pipeline(tmp_path):
     """The real processor on small strange articles: every one gives a valid record or a reported error."""
-    from pipeline.batch import run_batch
-    from pipeline.runner import LocalProcessor
+    from pipeline.execution.batch import run_batch
+    from pipeline.execution.runner import LocalProcessor
 
     odd = ["", "5", "%", "\u200b", "\u00ad", "２０２４", "1e309", "--5", "Bureau", "\"", "<p>", "\r", "2024-02-30",
            "１２３ tons", "the 1990s", "Ministry of\u00a0Ecology", "８００,０００ days ago"]

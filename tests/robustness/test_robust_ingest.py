@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.inputs import (MAX_BYTES, InputError, Quarantine, ReadOptions, decode_any, decode_bytes, read_inputs)
+from pipeline.io.inputs import (MAX_BYTES, InputError, Quarantine, ReadOptions, decode_any, decode_bytes, read_inputs)
 from robust_support import assert_ok, count
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,8 +176,8 @@ def test_legacy_encodings_are_decoded_and_named(name):
 
 
 def test_a_legacy_file_gives_the_utf8_record_plus_its_encoding(nlp, tmp_path):
-    from pipeline.runner import record_for
-    from pipeline.schema import errors
+    from pipeline.execution.runner import record_for
+    from pipeline.io.schema import errors
 
     folder = tmp_path / "enc"
     folder.mkdir()
@@ -247,7 +247,7 @@ def test_published_and_retrieved_defaults_apply_to_jsonl_feeds(tmp_path):
 # ------------------------------------------------------------------------------ resources
 
 def test_workers_are_capped_at_cores_and_articles():
-    from pipeline.runner import cap_workers
+    from pipeline.execution.runner import cap_workers
 
     assert cap_workers(1000, 5000, cores=2) == (2, "--workers 1000 capped to 2: this machine has 2 core(s)")
     assert cap_workers(8, 3, cores=16) == (3, "--workers 8 capped to 3: the input has 3 article(s)")
@@ -259,7 +259,7 @@ def test_workers_are_capped_at_cores_and_articles():
 HOLD = """
 import sys, time
 sys.path.insert(0, {repo!r})
-from pipeline.batch import OutputLock
+from pipeline.execution.batch import OutputLock
 with OutputLock({out!r}):
     print("locked", flush=True)
     time.sleep(60)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.inputs import InputError, Quarantine, ReadOptions, read_inputs
+from pipeline.io.inputs import InputError, Quarantine, ReadOptions, read_inputs
 from robust_support import assert_ok, count
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_html_in_a_jsonl_feed_equals_the_html_file(tmp_path):
 def test_html_records_through_the_cli(tmp_path):
     """The page's own date wins over --published (a default for inputs carrying none); a page
     without one takes the default, basis command-line; records validate and index the text."""
-    from pipeline.schema import errors
+    from pipeline.io.schema import errors
 
     folder = tmp_path / "pages"
     folder.mkdir()
@@ -122,7 +122,7 @@ def test_eval_with_no_shared_article_is_an_error_naming_both_files(tmp_path):
 
 
 def test_eval_partial_overlap_warns_and_scores_the_shared_articles(tmp_path):
-    from pipeline.evaluate import score_by_origin
+    from pipeline.evaluation.evaluate import score_by_origin
 
     gold_recs = [_gold("a", [Q]), _gold("b", [Q, D]), _gold("c", [D])]
     gold = _write(tmp_path / "gold.jsonl", gold_recs)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.inputs import InputError, read_directory, read_inputs, read_jsonl, read_text_file
+from pipeline.io.inputs import InputError, read_directory, read_inputs, read_jsonl, read_text_file
 from robust_support import assert_ok, count, record_of
 
 TEXT = "PM2.5 fell 5.3% to 38 μg/m3 in 2023, the Ministry of Ecology and Environment said last year."
@@ -90,7 +90,7 @@ def test_duplicate_and_conflicting_doc_ids(tmp_path):
 
 def test_a_doc_id_whose_text_changed_between_runs_is_refused(tmp_path):
     """The corpus is append-only: the same doc_id with another text on a rerun is an error, not a silent overwrite."""
-    from pipeline.batch import run_batch
+    from pipeline.execution.batch import run_batch
 
     def trivial(chunk):
         return [(a, {"doc_id": a.doc_id, "published": None, "lines": [], "mentions": []}) for a in chunk]

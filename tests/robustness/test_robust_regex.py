@@ -63,11 +63,11 @@ def worker(size: int, repeats: int = 1) -> None:
     """Child process: time every (stage, line) (the best of ``repeats``) and print one JSON object per call."""
     import time
 
-    from pipeline.dates import DateExtractor
-    from pipeline.names import NameExtractor
+    from pipeline.stages.dates.extractor import DateExtractor
+    from pipeline.stages.names.extractor import NameExtractor
     from pipeline.nlp import build
-    from pipeline.quantities import QuantityExtractor, core_patterns
-    from pipeline.segment import LineClassifier
+    from pipeline.stages.quantities.extractor import QuantityExtractor, core_patterns
+    from pipeline.stages.segment.lines import LineClassifier
 
     calls = {"quantities": QuantityExtractor().extract_line, "dates": DateExtractor().extract_line,
              "names": NameExtractor().extract_line, "segment": LineClassifier().classify,

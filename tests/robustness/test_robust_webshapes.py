@@ -78,9 +78,9 @@ published = st.one_of(st.none(), st.sampled_from(["2024-01-01", "2023-03", "2020
 
 
 def check(nlp, text: str, pub: str | None) -> None:
-    from pipeline.isolation import run_stages
+    from pipeline.execution.isolation import run_stages
     from pipeline.nlp import make_doc
-    from pipeline.writer import to_record
+    from pipeline.io.writer import to_record
 
     count("webshapes.inputs")
     doc = make_doc(nlp, text, {"doc_id": "webshape", "published": pub})

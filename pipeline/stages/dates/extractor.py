@@ -22,13 +22,13 @@ from typing import Any, Callable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
-from . import extensions  # noqa: F401
-from .numerals import fragments as number_fragments
-from .numerals import parse_number
-from .resources import load_rows
-from .segment import allowed_lines
-from .timex import Partial, Resolved, parse_anchor, resolve
+from pipeline.extensions import raw_text
+from pipeline import extensions  # noqa: F401
+from pipeline.stages.quantities.numerals import fragments as number_fragments
+from pipeline.stages.quantities.numerals import parse_number
+from pipeline.resources import load_rows
+from pipeline.stages.segment.lines import allowed_lines
+from pipeline.stages.dates.timex import Partial, Resolved, parse_anchor, resolve
 
 GROUP = "date"
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "DE": "DE", "CE": "CE", "Q": "Q", "H": "H", "MIN": "MIN"}
@@ -823,7 +823,7 @@ class DatesComponent:
         self.extractor = DateExtractor()
 
     def __call__(self, doc: Doc) -> Doc:
-        from .quantities import make_span
+        from pipeline.stages.quantities.extractor import make_span
 
         anchor = parse_anchor(doc._.published)
         self.extractor.conv = convention_for((doc._.jurisdiction or {}).get("code"))

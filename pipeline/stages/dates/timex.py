@@ -210,7 +210,7 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
 
 
 def parse_anchor(published: str | None) -> Anchor | None:
-    from .segment import parse_iso_partial
+    from pipeline.stages.segment.lines import parse_iso_partial
 
     parsed = parse_iso_partial(published)
     if parsed is None:

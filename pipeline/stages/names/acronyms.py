@@ -16,7 +16,7 @@ first one at the start of a word (``best_long_form``, the paper's Figure 2, kept
 
 This module only finds definitions (pure functions over one line of text, no spaCy); deciding
 whether a definition names an AGENCY or a PROGRAMME is the names stage's job
-(``pipeline/names.py``). Why a module of our own and not scispacy's AbbreviationDetector:
+(``pipeline/stages/names/extractor.py``). Why a module of our own and not scispacy's AbbreviationDetector:
 ``docs/names.md``.
 """
 from __future__ import annotations

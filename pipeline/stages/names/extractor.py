@@ -21,13 +21,13 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
-from . import extensions  # noqa: F401
-from . import names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
-from .acronyms import find_definitions, valid_short_form
-from .linking import HEAD_WORDS, alias_table, canonical_key, normalise
-from .resources import load_rows
-from .segment import allowed_lines
+from pipeline.extensions import raw_text
+from pipeline import extensions  # noqa: F401
+from pipeline.stages.names import transformer as names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
+from pipeline.stages.names.acronyms import find_definitions, valid_short_form
+from pipeline.stages.names.linking import HEAD_WORDS, alias_table, canonical_key, normalise
+from pipeline.resources import load_rows
+from pipeline.stages.segment.lines import allowed_lines
 
 # A name token is one capitalised word: glued scraping ("BureauThe") ends a token at the
 # lower→upper boundary, the way the tokenizer's infix does.
@@ -475,8 +475,8 @@ def name_lines(doc: Doc, raw: str | None = None) -> list[tuple[int, int, str]]:
     cached = doc.user_data.get(NAME_LINES_KEY)
     if cached is not None:
         return cached
-    from .isolation import CURRENT_LINE
-    from .segment import allowed_ranges
+    from pipeline.execution.isolation import CURRENT_LINE
+    from pipeline.stages.segment.lines import allowed_ranges
 
     raw = raw_text(doc) if raw is None else raw      # Doc.text re-joins every token: the caller passes it (issue 10)
     blocks = chrome_block_starts(doc, raw)
@@ -493,7 +493,7 @@ NAME_LINES_KEY = "govnews_names_lines"
 
 
 def name_hits(doc: Doc, extractor: NameExtractor, raw: str | None = None) -> Iterator[tuple[NameHit, int, int]]:
-    from .isolation import CURRENT_LINE
+    from pipeline.execution.isolation import CURRENT_LINE
 
     for line_start, line_end, line in name_lines(doc, raw):
         doc.user_data[CURRENT_LINE] = (line_start, line_end)   # named in the error if the stage fails here (issue 22)
@@ -750,8 +750,8 @@ class NamesComponent:
                 if e.label_ in ("AGENCY", "PROGRAMME")]
 
     def __call__(self, doc: Doc) -> Doc:
-        from .quantities import make_span
-        from .segment import mention_allowed
+        from pipeline.stages.quantities.extractor import make_span
+        from pipeline.stages.segment.lines import mention_allowed
 
         raw = raw_text(doc)  # Doc.text re-joins every token: read it once (issue 10)
         hits = [(h, s, e) for h, s, e in name_hits(doc, self.extractor, raw)]

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .resources import load_rows
+from pipeline.resources import load_rows
 
 DROP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "&", "municipal", "city", "peoples", "people",
                         "provincial", "province", "a", "an", "s"})
@@ -85,7 +85,7 @@ class EmbeddingLinker:
         self._model = None
 
     def _encode(self, texts: list[str]):
-        from .embeddings import encode
+        from pipeline.stages.names.embeddings import encode
 
         return encode(texts)
 

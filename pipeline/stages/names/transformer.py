@@ -215,7 +215,7 @@ def glued_tokenizer_nlp() -> Language:
     import spacy
     from spacy.util import compile_infix_regex
 
-    from .tokenizer import glued_word_infixes
+    from pipeline.tokenizer import glued_word_infixes
 
     nlp = spacy.blank("en")
     nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + glued_word_infixes()).finditer
@@ -234,7 +234,7 @@ def save_pipeline(model, tokenizer, path: str | Path) -> Path:
     component.names = names
     nlp.meta.update({"name": "govnews_names_minilm", "version": "0.1.0",
                      "description": "MiniLM (all-MiniLM-L6-v2) BIO token classifier for AGENCY/PROGRAMME; "
-                                    "needs `import pipeline.names_transformer` before spacy.load"})
+                                    "needs `import pipeline.stages.names.transformer` before spacy.load"})
     nlp.to_disk(path)
     model.to(torch.float32)
     return Path(path)

@@ -23,13 +23,13 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .extensions import raw_text
-from . import extensions  # noqa: F401
-from .numerals import GROUP_SEP, fragments, magnitude_value, parse_grouped, parse_number, parse_spelled_chain, word_table
-from .resources import load_rows
-from .segment import allowed_lines
-from .jurisdiction import decimal_comma, glued_currency_letters, resolve_money
-from .units import pint_unit, to_si
+from pipeline.extensions import raw_text
+from pipeline import extensions  # noqa: F401
+from pipeline.stages.quantities.numerals import GROUP_SEP, fragments, magnitude_value, parse_grouped, parse_number, parse_spelled_chain, word_table
+from pipeline.resources import load_rows
+from pipeline.stages.segment.lines import allowed_lines
+from pipeline.stages.segment.jurisdiction import decimal_comma, glued_currency_letters, resolve_money
+from pipeline.stages.quantities.units import pint_unit, to_si
 
 GROUP = "quantity"
 TIME_UNITS = frozenset({"d", "h", "a"})

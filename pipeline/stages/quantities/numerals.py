@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .resources import load_rows
+from pipeline.resources import load_rows
 
 
 def _alt(words: list[str]) -> str:

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .resources import load_rows
+from pipeline.resources import load_rows
 
 FIELDS = ("title", "byline", "source", "dateline_place")
 

@@ -12,7 +12,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-from .resources import load_rows
+from pipeline.resources import load_rows
 
 MIN_CUE_HITS = 2       # one passing mention of a country is not where the article reports from
 

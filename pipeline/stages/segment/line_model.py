@@ -23,9 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .resources import load_rows
+from pipeline.resources import load_rows
+from pipeline.paths import REPO_DIR
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_DIR
 KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
 FEATURE_VERSION = 1
 

@@ -22,11 +22,13 @@ from typing import Any, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
-from . import extensions  # noqa: F401  (registers extensions)
-from . import jurisdiction, published, templates
-from .article_fields import find_fields
-from .resources import load_rows
+from pipeline.extensions import raw_text
+from pipeline import extensions  # noqa: F401  (registers extensions)
+from pipeline.stages.segment import jurisdiction
+from pipeline.stages.segment import published
+from pipeline.stages.segment import templates
+from pipeline.stages.segment.article_fields import find_fields
+from pipeline.resources import load_rows
 
 EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
 # A metadata/boilerplate rule never claims a line longer than this (the longest chrome line in
@@ -85,7 +87,7 @@ class LineClassifier:
         self.long_line_words = long_line_words
         self.model = None
         if model:
-            from .line_model import load_line_model
+            from pipeline.stages.segment.line_model import load_line_model
 
             self.model = load_line_model(str(model))
 
@@ -337,7 +339,7 @@ def allowed_ranges(doc: Doc) -> Iterable[tuple[int, int]]:
 def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
     """(start, end, text) of the lines that stages may extract from; ``doc.text`` is read once
     because spaCy re-joins every token on each access (issue 10)."""
-    from .isolation import CURRENT_LINE
+    from pipeline.execution.isolation import CURRENT_LINE
 
     text = raw_text(doc)
     for start, end in allowed_ranges(doc):
@@ -347,7 +349,7 @@ def allowed_lines(doc: Doc) -> Iterable[tuple[int, int, str]]:
 
 def template_lines(text: str, batch_counts: dict[str, int]) -> list[dict[str, int]]:
     """Lines the batch has seen in earlier articles of the same source: {start, end, seen_in}."""
-    from .line_model import normalise_line
+    from pipeline.stages.segment.line_model import normalise_line
 
     out, pos = [], 0
     for line in text.split("\n"):

@@ -24,9 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .resources import load_rows
+from pipeline.resources import load_rows
+from pipeline.paths import REPO_DIR
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_DIR
 MODEL = REPO / "models" / "published_ranker" / "weights.json"
 RULE_ID = "published_ranker.v1"
 

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .line_model import normalise_line
+from pipeline.stages.segment.line_model import normalise_line
 
 META_KEY = "_batch_line_counts"     # article metadata key the batch fills, the segmenter reads
 UNLABELLED = "_batch"

@@ -1,0 +1,1 @@
+"""Scoring of records against gold annotations, and the report tables."""

@@ -1,0 +1,1 @@
+"""Names stage: AGENCY and PROGRAMME spans (rules, gazetteer, optional NER), acronyms, canonical keys (linking)."""

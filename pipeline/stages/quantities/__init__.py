@@ -1,0 +1,1 @@
+"""Quantities stage: numbers (numerals), units (units, pint) and the spans that tie them together (extractor)."""
