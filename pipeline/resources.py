@@ -1,12 +1,25 @@
 """Loading of headed data files under ``pipeline/stages/<stage>/resources/``.
 
 Every resource is JSONL whose first line is a header object
-``{"_meta": {"purpose": ..., "format": ..., "source": ...}}``; the loader refuses a
-file without it, so rules and lexicons always say what they are.
+``{"_meta": {"purpose": ..., "format": ..., "source": ..., "read_by": ...}}``; the loader
+refuses a file without it, so rules and lexicons always say what they are and who reads them.
+
+Three ways to read (issue 19, "one source of truth per stage"):
+
+- ``load_rows(stage, name)``: every row of a flat file (rules, units, aliases ...).
+- ``load_groups(stage, name, key, known)``: a file of named lists (rows carry a group
+  field such as ``"list": "month"``); a row whose group the reader does not know fails
+  at load time with file and line, never a silent default.
+- ``check_values(stage, name, field, known)``: the values of one field must come from a
+  closed set the code handles (a rule's handler, a relative word's offset name ...).
+
+The loader remembers which files and groups were read (``reads()``), so
+tests/test_resources.py can show that no data file or list lies unread.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,16 +27,25 @@ from typing import Any
 STAGES_DIR = Path(__file__).resolve().parent / "stages"
 REQUIRED_META = ("purpose", "format", "source")
 
+Row = dict[str, Any]
+# (stage, name) -> the groups read through load_groups, or {"*"} when the whole file was read
+_READS: dict[tuple[str, str], set[str]] = {}
+
 
 class ResourceError(ValueError):
     pass
 
 
+def resource_path(stage: str, name: str) -> Path:
+    """Where a stage keeps its data file: beside the stage's code, in ``stages/<stage>/resources/``."""
+    return STAGES_DIR / stage / "resources" / f"{name}.jsonl"
+
+
 @lru_cache(maxsize=None)
-def load_rows(stage: str, name: str) -> tuple[dict[str, Any], ...]:
-    """Rows of ``stages/<stage>/resources/<name>.jsonl`` without the header (cached, read-only)."""
+def _numbered_rows(stage: str, name: str) -> tuple[dict[str, Any], tuple[tuple[int, Row], ...]]:
     path = resource_path(stage, name)
-    rows: list[dict[str, Any]] = []
+    meta: dict[str, Any] = {}
+    rows: list[tuple[int, Row]] = []
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -33,17 +55,61 @@ def load_rows(stage: str, name: str) -> tuple[dict[str, Any], ...]:
             except json.JSONDecodeError as exc:
                 raise ResourceError(f"{path}:{lineno}: not JSON: {exc}") from exc
             if lineno == 1:
-                meta = obj.get("_meta") if isinstance(obj, dict) else None
-                if not meta or any(k not in meta for k in REQUIRED_META):
+                header = obj.get("_meta") if isinstance(obj, dict) else None
+                if not isinstance(header, dict) or any(k not in header for k in REQUIRED_META):
                     raise ResourceError(f"{path}: first line must be a _meta header with {REQUIRED_META}")
+                meta = header
                 continue
-            rows.append(obj)
-    return tuple(rows)
+            if not isinstance(obj, dict):
+                raise ResourceError(f"{path}:{lineno}: a row must be a JSON object")
+            rows.append((lineno, obj))
+    return meta, tuple(rows)
 
 
-def resource_path(stage: str, name: str) -> Path:
-    """Where a stage keeps its data file: beside the stage's code, in ``stages/<stage>/resources/``."""
-    return STAGES_DIR / stage / "resources" / f"{name}.jsonl"
+def meta(stage: str, name: str) -> dict[str, Any]:
+    """The file's ``_meta`` header."""
+    return _numbered_rows(stage, name)[0]
+
+
+@lru_cache(maxsize=None)
+def load_rows(stage: str, name: str) -> tuple[Row, ...]:
+    """Rows of ``stages/<stage>/resources/<name>.jsonl`` without the header (cached, read-only)."""
+    _READS.setdefault((stage, name), set()).add("*")
+    return tuple(row for _, row in _numbered_rows(stage, name)[1])
+
+
+def load_groups(stage: str, name: str, key: str, known: Iterable[str]) -> dict[str, tuple[Row, ...]]:
+    """Rows grouped by ``row[key]``; a group outside ``known`` fails with the file and line."""
+    known_set = set(known)
+    path = resource_path(stage, name)
+    groups: dict[str, list[Row]] = {k: [] for k in known_set}
+    for lineno, row in _numbered_rows(stage, name)[1]:
+        group = row.get(key)
+        if group not in known_set:
+            raise ResourceError(f"{path}:{lineno}: unknown {key} {group!r} (the reader knows {sorted(known_set)})")
+        groups[group].append(row)
+    _READS.setdefault((stage, name), set()).update(known_set)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def check_values(stage: str, name: str, field: str, known: Iterable[str], *, optional: bool = False) -> None:
+    """Fail at load time, naming file and line, when a row's ``field`` is not one the code handles."""
+    known_set = set(known)
+    path = resource_path(stage, name)
+    for lineno, row in _numbered_rows(stage, name)[1]:
+        if field not in row:
+            if optional:
+                continue
+            raise ResourceError(f"{path}:{lineno}: missing {field!r}")
+        values = row[field] if isinstance(row[field], list) else [row[field]]
+        for value in values:
+            if value not in known_set:
+                raise ResourceError(f"{path}:{lineno}: unknown {field} {value!r} (known: {sorted(known_set)})")
+
+
+def reads() -> dict[tuple[str, str], frozenset[str]]:
+    """Which files (and which of their groups) have been read in this process."""
+    return {k: frozenset(v) for k, v in _READS.items()}
 
 
 def all_resource_files() -> list[Path]:
