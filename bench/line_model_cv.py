@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from train_line_model import PARAMS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
+from train_line_model import GROUPS, PARAMS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
 
 from pipeline.stages.segment.line_model import KINDS, TITLE_WINDOW, line_features, longest_run  # noqa: E402
 
@@ -62,9 +62,9 @@ def predict_longest_run(articles):
 BATCH = os.environ.get("GOVNEWS_CV_BATCH", "1") == "1"   # 0: score without batch template counts
 
 
-def predict_crf(train, test, params, title_threshold):
+def predict_crf(train, test, params, title_threshold, groups=GROUPS):
     with tempfile.TemporaryDirectory() as tmp:
-        write_model(train, Path(tmp), params, title_threshold)
+        write_model(train, Path(tmp), params, title_threshold, groups)
         from pipeline.stages.segment.lines import LineClassifier
 
         from pipeline.stages.segment.templates import streaming_counts
@@ -111,6 +111,54 @@ def predict_logreg(train, test, C=1.0, title_threshold=TITLE_THRESHOLD):
     return out
 
 
+def predict_gbt(train, test, title_threshold=TITLE_THRESHOLD, groups=GROUPS):
+    """Gradient-boosted trees (sklearn HistGradientBoostingClassifier) per line over the same
+    features (neighbours included), trained on the same augmented sequences as the CRF; the
+    title is chosen as for the CRF and the exact rules and guards of lines.py apply."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from train_line_model import sequences
+
+    from pipeline.stages.segment.lines import LineClassifier
+    from pipeline.stages.segment.templates import streaming_counts
+
+    xs, ys = sequences(train, groups=groups)
+    vec = DictVectorizer(sparse=False)
+    X = vec.fit_transform([f for x in xs for f in x])
+    y = [k for yy in ys for k in yy]
+    gbt = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=15, l2_regularization=1.0,
+                                         random_state=24)
+    gbt.fit(X, y)
+    classes = list(gbt.classes_)
+    rules = LineClassifier(model=None)
+    counts = streaming_counts([(a["family"], a["text"]) for a in test]) if BATCH else [None] * len(test)
+    out = []
+    for a, c in zip(test, counts):
+        idx, feats = line_features(a["lines"], c, groups)
+        kinds = ["body"] * len(a["lines"])
+        if idx:
+            proba = gbt.predict_proba(vec.transform(feats))
+            labels = [classes[r.argmax()] for r in proba]
+            t = classes.index("title")
+            window = min(len(idx), TITLE_WINDOW)
+            best = max(range(window), key=lambda p: proba[p][t])
+            for p in range(len(idx)):
+                if labels[p] == "title" and p != best:
+                    labels[p] = classes[proba[p].argsort()[::-1][1]]
+            if proba[best][t] >= title_threshold:
+                labels[best] = "title"
+            for p, i in enumerate(idx):
+                kinds[i] = labels[p]
+            for i in idx:
+                hit = rules.rule_kind(a["lines"][i], rules.exact_rules) if len(a["lines"][i]) <= 2000 else None
+                if hit:
+                    kinds[i] = hit[0]
+                elif len(idx) == 1:
+                    kinds[i] = "body"
+        out.append(kinds)
+    return out
+
+
 class Tally:
     def __init__(self):
         self.lines = self.ok = self.arts = self.title_ok = 0
@@ -144,11 +192,14 @@ def main() -> int:
     ap.add_argument("--c2", type=float, default=PARAMS["c2"])
     ap.add_argument("--title-threshold", type=float, default=TITLE_THRESHOLD)
     ap.add_argument("--C", type=float, default=1.0, help="logistic regression inverse regularisation")
+    ap.add_argument("--groups", default=",".join(GROUPS),
+                    help="optional feature groups of line_model.FEATURE_GROUPS, comma-separated ('' for none)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--per-family", action="store_true")
     args = ap.parse_args()
     systems = args.systems.split(",")
     params = dict(PARAMS, c1=args.c1, c2=args.c2)
+    groups = tuple(g for g in args.groups.split(",") if g)
     articles = load_articles(("train", "dev"))
     families = sorted({a["family"] for a in articles})
     pooled = {s: Tally() for s in systems}
@@ -158,7 +209,9 @@ def main() -> int:
         rest = [a for a in articles if a["family"] != fam]
         for s in systems:
             if s == "crf":
-                preds = predict_crf(rest, held, params, args.title_threshold)
+                preds = predict_crf(rest, held, params, args.title_threshold, groups)
+            elif s == "gbt":
+                preds = predict_gbt(rest, held, args.title_threshold, groups)
             elif s == "logreg":
                 preds = predict_logreg(rest, held, args.C, args.title_threshold)
             elif s == "rules":

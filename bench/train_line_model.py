@@ -30,13 +30,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.stages.segment.line_model import FEATURE_VERSION, KINDS, line_features  # noqa: E402
+from pipeline.stages.segment.line_model import FEATURE_GROUPS, FEATURE_VERSION, KINDS, line_features  # noqa: E402
 
 MODEL_DIR = REPO / "models" / "line_model"
 SEED = 24
 # Chosen by leave-one-family-out over train+dev families (bench/line_model_cv.py, docs/segmentation.md).
 PARAMS = {"c1": 0.3, "c2": 0.3, "max_iterations": 200, "feature.possible_transitions": True}
 TITLE_THRESHOLD = 0.2
+# Optional feature groups of line_model.FEATURE_GROUPS the shipped model uses (chosen by LOFO).
+GROUPS: tuple[str, ...] = FEATURE_GROUPS
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -115,7 +117,8 @@ def with_batch_counts(articles: list[dict]) -> None:
         art["batch_counts"] = counts
 
 
-def sequences(articles: list[dict], augment: bool = True) -> tuple[list[list[dict]], list[list[str]]]:
+def sequences(articles: list[dict], augment: bool = True, groups: tuple[str, ...] = GROUPS
+              ) -> tuple[list[list[dict]], list[list[str]]]:
     """CRF training sequences: the non-blank lines of each (augmented) article, with the batch
     template counts of its family."""
     xs, ys = [], []
@@ -123,7 +126,7 @@ def sequences(articles: list[dict], augment: bool = True) -> tuple[list[list[dic
     pairs = augmented(articles) if augment else [(a["lines"], a["kinds"], a.get("batch_counts")) for a in articles]
     for lines, kinds, counts in pairs:
         art = {"lines": lines, "kinds": kinds}
-        idx, feats = line_features(art["lines"], counts)
+        idx, feats = line_features(art["lines"], counts, groups)
         if not idx:
             continue
         xs.append(feats)
@@ -131,12 +134,12 @@ def sequences(articles: list[dict], augment: bool = True) -> tuple[list[list[dic
     return xs, ys
 
 
-def train_crf(articles: list[dict], path: Path, params: dict | None = None) -> None:
+def train_crf(articles: list[dict], path: Path, params: dict | None = None, groups: tuple[str, ...] = GROUPS) -> None:
     import pycrfsuite
 
     random.seed(SEED)
     trainer = pycrfsuite.Trainer(verbose=False)
-    xs, ys = sequences(articles)
+    xs, ys = sequences(articles, groups=groups)
     for x, y in zip(xs, ys):
         trainer.append(x, y)
     trainer.select("lbfgs")
@@ -145,9 +148,9 @@ def train_crf(articles: list[dict], path: Path, params: dict | None = None) -> N
 
 
 def write_model(articles: list[dict], model_dir: Path = MODEL_DIR, params: dict | None = None,
-                title_threshold: float = TITLE_THRESHOLD) -> dict:
+                title_threshold: float = TITLE_THRESHOLD, groups: tuple[str, ...] = GROUPS) -> dict:
     model_dir.mkdir(parents=True, exist_ok=True)
-    train_crf(articles, model_dir / "model.crfsuite", params)
+    train_crf(articles, model_dir / "model.crfsuite", params, groups)
     ids = sorted(a["doc_id"] for a in articles)
     meta = {
         "purpose": "learned line classifier of the segment stage (issue 24): linear-chain CRF over page-structure features of pipeline/stages/segment/line_model.py",
@@ -155,6 +158,7 @@ def write_model(articles: list[dict], model_dir: Path = MODEL_DIR, params: dict 
         "source": "trained by bench/train_line_model.py from annotations/gold.jsonl, train split only (no test article or test family read)",
         "rule_id": "line_model.crf.v1",
         "feature_version": FEATURE_VERSION,
+        "feature_groups": list(groups),
         "kinds": list(KINDS),
         "params": params or PARAMS,
         "title_threshold": title_threshold,

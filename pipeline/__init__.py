@@ -7,10 +7,15 @@ names); ``pipeline.nlp.build()`` assembles them from ``config.cfg`` and
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 __version__ = "0.1.0"
 
 
-def frames(records):
+def frames(records: Iterable[dict[str, Any]]) -> dict[str, pd.DataFrame]:
     """DataFrames (articles, lines, mentions, quantities, dates, entities) from records; see pipeline/io/frames.py."""
     from pipeline.io.frames import frames as _frames
 

@@ -6,10 +6,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 from pipeline.paths import REPO_DIR
+
+if TYPE_CHECKING:
+    from pipeline.execution.batch import Process
+    from pipeline.io.inputs import Quarantine
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="govnews: structured records (line kinds, quantities, TIMEX3 dates, agencies, programmes) "
@@ -21,7 +25,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 REPO = REPO_DIR
 
 
-def _fail(msg: str, code: int = 2) -> None:
+def _fail(msg: str, code: int = 2) -> NoReturn:
     typer.echo(f"govnews: error: {msg}", err=True)
     raise typer.Exit(code)
 
@@ -116,6 +120,7 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with o
         n_workers, notice = cap_workers(workers, total)
         if notice:
             log.info(notice)
+        processor: Process      # local or Dask: both map a chunk of articles to (article, result) pairs
         if engine == "dask":
             from pipeline.execution.distributed import DaskProcessor
 
@@ -155,7 +160,7 @@ def run(inputs: List[Path] = typer.Argument(None, help="corpus directory (with o
         raise typer.Exit(1)
 
 
-def _write_quarantine_only(errors_file: Path, quarantine) -> None:
+def _write_quarantine_only(errors_file: Path, quarantine: Quarantine) -> None:
     errors_file.parent.mkdir(parents=True, exist_ok=True)
     with open(errors_file, "w", encoding="utf-8") as fh:
         for entry in quarantine.entries:

@@ -27,8 +27,8 @@ def entity_table(records_path: Path, embed: bool = True, threshold: float = 0.9)
     if embed:
         for etype in ("AGENCY", "PROGRAMME"):
             by_key = {k[1]: v for k, v in names.items() if k[0] == etype}
-            for key, rep in EmbeddingLinker(threshold).group(by_key).items():
-                groups[(etype, key)] = (etype, rep)
+            for canonical, representative in EmbeddingLinker(threshold).group(by_key).items():
+                groups[(etype, canonical)] = (etype, representative)
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for key, rep in groups.items():
         row = table.setdefault(rep, {"type": rep[0], "canonical": rep[1], "aliases": [], "keys": [], "articles": set()})

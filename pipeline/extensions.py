@@ -5,6 +5,8 @@ Registered once, idempotently, on import. Span groups hold the mentions:
 """
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.tokens import Doc, Span
 
 SPAN_GROUPS = {"QUANTITY": "quantity", "DATE": "date", "AGENCY": "agency", "PROGRAMME": "programme"}
@@ -22,6 +24,11 @@ _DOC_ATTRS = {
     "article_fields": None,     # {"title"|"byline"|"source"|"dateline_place": {"text","start","end","rule"} | None}
     "aliases": None,            # list[{"short","long","type","canonical","start","end"}]: acronym definitions (issue 25)
 }
+# Computed from other attributes, never stored: doc._.anchor is the parsed doc._.published (pipeline/anchor.py),
+# so wherever the publication date is set (metadata, command line, text) the anchor follows it.
+_DOC_GETTERS = {
+    "anchor": lambda doc: _anchor_of(doc),
+}
 _SPAN_ATTRS = {
     "rule": None,               # id of the rule or model that produced the mention
     "exact": None,              # (start, end) char offsets when they do not fall on token boundaries
@@ -31,6 +38,7 @@ _SPAN_ATTRS = {
     "si_value": None, "si_unit": None,
     # DATE
     "timex_type": None, "timex_value": None, "underspecified": None,
+    "anchor": None,             # the value of the anchor the DATE was resolved against ("2024-09-05"), None if it needed none
     # AGENCY / PROGRAMME
     "canonical": None, "prog_kind": None,
 }
@@ -40,9 +48,18 @@ def register() -> None:
     for name, default in _DOC_ATTRS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    for name, getter in _DOC_GETTERS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, getter=getter)
     for name, default in _SPAN_ATTRS.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+def _anchor_of(doc: Doc) -> Any:
+    from pipeline.anchor import parse_anchor   # imported here: pipeline.anchor imports the segment stage
+
+    return parse_anchor(doc._.published, doc._.published_basis)
 
 
 RAW_TEXT = "govnews.raw_text"

@@ -13,13 +13,16 @@ Three ways to read (issue 19, "one source of truth per stage"):
 - ``check_values(stage, name, field, known)``: the values of one field must come from a
   closed set the code handles (a rule's handler, a relative word's offset name ...).
 
-The loader remembers which files and groups were read (``reads()``), so
-tests/test_resources.py can show that no data file or list lies unread.
+The loader remembers which files and groups were read (``reads()``: a group counts as read
+when the reader looks it up in the mapping ``load_groups`` returns, not merely when it names
+it as known) and which closed sets the code declared (``checks()``), so
+tests/test_resources.py can show that no data file or list lies unread and that every
+rule names a handler the code has.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, ItemsView, ValuesView
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,8 +31,12 @@ STAGES_DIR = Path(__file__).resolve().parent / "stages"
 REQUIRED_META = ("purpose", "format", "source")
 
 Row = dict[str, Any]
-# (stage, name) -> the groups read through load_groups, or {"*"} when the whole file was read
+# (stage, name) -> the groups a reader looked up through load_groups, or {"*"} when the whole file was read
 _READS: dict[tuple[str, str], set[str]] = {}
+# (stage, name) -> the row field that names a row's group, for files read through load_groups
+_GROUP_KEYS: dict[tuple[str, str], str] = {}
+# (stage, name) -> {field: the closed set of values the code declared through check_values}
+_CHECKS: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
 
 
 class ResourceError(ValueError):
@@ -78,8 +85,40 @@ def load_rows(stage: str, name: str) -> tuple[Row, ...]:
     return tuple(row for _, row in _numbered_rows(stage, name)[1])
 
 
+class _TrackedGroups(dict[str, tuple[Row, ...]]):
+    """The mapping ``load_groups`` returns: records each group the reader looks up (by key,
+    ``get``, or by walking all groups), so a list that is loaded but never used shows as unread."""
+
+    def __init__(self, groups: dict[str, tuple[Row, ...]], seen: set[str]) -> None:
+        super().__init__(groups)
+        self._seen = seen
+
+    def __getitem__(self, group: str) -> tuple[Row, ...]:
+        self._seen.add(group)
+        return super().__getitem__(group)
+
+    def get(self, group: str, default: Any = None) -> Any:
+        self._seen.add(group)
+        return super().get(group, default)
+
+    def __iter__(self) -> Iterator[str]:
+        self._seen.update(super().keys())
+        return super().__iter__()
+
+    # typed as the abstract views: dict's own return types (dict_items, dict_values) are private
+    def items(self) -> ItemsView[str, tuple[Row, ...]]:  # type: ignore[override]
+        self._seen.update(super().keys())
+        return super().items()
+
+    def values(self) -> ValuesView[tuple[Row, ...]]:  # type: ignore[override]
+        self._seen.update(super().keys())
+        return super().values()
+
+
 def load_groups(stage: str, name: str, key: str, known: Iterable[str]) -> dict[str, tuple[Row, ...]]:
-    """Rows grouped by ``row[key]``; a group outside ``known`` fails with the file and line."""
+    """Rows grouped by ``row[key]``; a group outside ``known`` fails with the file and line.
+
+    The returned mapping records which groups the reader looks up (``reads()``)."""
     known_set = set(known)
     path = resource_path(stage, name)
     groups: dict[str, list[Row]] = {k: [] for k in known_set}
@@ -88,14 +127,15 @@ def load_groups(stage: str, name: str, key: str, known: Iterable[str]) -> dict[s
         if group not in known_set:
             raise ResourceError(f"{path}:{lineno}: unknown {key} {group!r} (the reader knows {sorted(known_set)})")
         groups[group].append(row)
-    _READS.setdefault((stage, name), set()).update(known_set)
-    return {k: tuple(v) for k, v in groups.items()}
+    _GROUP_KEYS[(stage, name)] = key
+    return _TrackedGroups({k: tuple(v) for k, v in groups.items()}, _READS.setdefault((stage, name), set()))
 
 
 def check_values(stage: str, name: str, field: str, known: Iterable[str], *, optional: bool = False) -> None:
     """Fail at load time, naming file and line, when a row's ``field`` is not one the code handles."""
     known_set = set(known)
     path = resource_path(stage, name)
+    _CHECKS.setdefault((stage, name), {})[field] = frozenset(known_set)
     for lineno, row in _numbered_rows(stage, name)[1]:
         if field not in row:
             if optional:
@@ -112,5 +152,16 @@ def reads() -> dict[tuple[str, str], frozenset[str]]:
     return {k: frozenset(v) for k, v in _READS.items()}
 
 
+def group_key(stage: str, name: str) -> str | None:
+    """The row field that names the groups of a file read through ``load_groups`` (None if never so read)."""
+    return _GROUP_KEYS.get((stage, name))
+
+
+def checks() -> dict[tuple[str, str], dict[str, frozenset[str]]]:
+    """The closed sets the code declared through ``check_values`` in this process: (stage, name) -> field -> values."""
+    return {k: dict(v) for k, v in _CHECKS.items()}
+
+
 def all_resource_files() -> list[Path]:
+    """Every headed data file of every stage (``stages/<stage>/resources/*.jsonl``)."""
     return sorted(STAGES_DIR.glob("*/resources/*.jsonl"))

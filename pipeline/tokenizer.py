@@ -3,7 +3,7 @@
 Scraping joins words at line and markup boundaries ("BureauThe", "2024,XiJinpingDuring",
 "practicedXiJinping"). The raw text is never edited (offsets index it), so the split
 happens here, as zero-width or punctuation infixes. The infix patterns are data:
-``resources/segment/infixes.jsonl``.
+``pipeline/stages/segment/resources/infixes.jsonl``.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ LONG_CHUNK = re.compile(r"[^\s]{100}")
 
 
 def glued_word_infixes() -> list[str]:
+    """The infix patterns of infixes.jsonl, in file order."""
     return [row["pattern"] for row in load_rows("segment", "infixes")]
 
 
@@ -36,10 +37,10 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
 
         defaults = nlp.Defaults
         tokenizer = _T(nlp.vocab, rules=defaults.tokenizer_exceptions,
-                       prefix_search=compile_prefix_regex(defaults.prefixes).search,
-                       suffix_search=compile_suffix_regex(defaults.suffixes).search,
+                       prefix_search=compile_prefix_regex(defaults.prefixes or ()).search,
+                       suffix_search=compile_suffix_regex(defaults.suffixes or ()).search,
                        url_match=defaults.url_match, token_match=LONG_CHUNK.match)
-        infixes = list(nlp.Defaults.infixes) + glued_word_infixes()
+        infixes = [*(nlp.Defaults.infixes or ()), *glued_word_infixes()]
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         return tokenizer
 

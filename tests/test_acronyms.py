@@ -129,7 +129,7 @@ def _body_doc(nlp, text):
 
 
 def test_menu_and_contact_blocks_are_not_read_for_names(nlp):
-    from pipeline.stages.names.extractor import name_lines
+    from pipeline.stages.names.name_lines import name_lines
 
     text = ("The Coastal Management Board approved the dune plan on Monday.\n\nContact us\nWater Services Authority\n"
             "Terms of Service\nPrivacy Policy\n\nMedia contact:\nOffice of Communications\n(916) 555-0142\n\n"
@@ -139,7 +139,7 @@ def test_menu_and_contact_blocks_are_not_read_for_names(nlp):
 
 
 def test_a_short_heading_alone_is_not_chrome(nlp):
-    from pipeline.stages.names.extractor import name_lines
+    from pipeline.stages.names.name_lines import name_lines
 
     text = "The minister spoke about rivers.\n\nEnvironment Protection Authority fines\n\nThe fines were the largest."
     kept = [line for _, _, line in name_lines(_body_doc(nlp, text)) if line]
@@ -153,3 +153,28 @@ def test_record_with_aliases_is_schema_valid(nlp):
     assert rec["aliases"][0]["short"] == "CCA" and not schema_errors(rec)
     bad = {**rec, "aliases": [{"short": "CCA", "long": "Climate Change Authority", "start": -1, "end": 3}]}
     assert schema_errors(bad)
+
+
+def test_every_cue_designation_and_chrome_example_yields_its_rule(nlp):
+    """The data files' examples prove their rows (issue 19): a cue classifies its example's name
+    (names_programme_cue:<id> or names_acronym_cue:<id>), a designation finds its example
+    (names_<id>), a chrome pattern marks its example line as chrome (no mention comes from it)."""
+    import re
+
+    from pipeline.nlp import make_doc
+    from pipeline.io.writer import to_record
+    from pipeline.resources import load_rows
+    from pipeline.stages.names.name_lines import is_chrome_line
+
+    def rules(text: str) -> set[str]:
+        record = to_record(nlp(make_doc(nlp, text, {"doc_id": "example", "published": "2024-05-01"})))
+        return {m["rule"] for m in record["mentions"] if m["type"] in ("AGENCY", "PROGRAMME")}
+
+    for row in load_rows("names", "cues"):
+        got = rules(row["example"])
+        assert any(f"cue:{row['id']}" in r for r in got), (row["id"], got)
+    for row in load_rows("names", "designations"):
+        assert f"names_{row['id']}" in rules(row["example"]), row["id"]
+    for row in load_rows("names", "chrome"):
+        assert re.search(row["pattern"], row["example"], re.I) and is_chrome_line(row["example"]), row["id"]
+        assert not rules(row["example"]), row["id"]

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline.io.db import SCHEMA_VERSION, Loader, LoadError, SchemaVersionError, _check, normalise_url
+from pipeline.io.db import SCHEMA_VERSION, Loader, LoadError, SchemaVersionError, normalise_url
+from pipeline.io.schema import record_problems
 from pipeline.io.frames import frames, frames_from_db
 
 REPO = Path(__file__).resolve().parents[1]
@@ -260,7 +261,7 @@ def test_schema_enforces_entity_foreign_key_and_indexes(backend, tmp_path, reque
 def test_missing_optional_fields_load_as_null(tmp_path, corpus_records):
     records = corpus_list(corpus_records)
     rec = copy.deepcopy(records[0])
-    for key in ("title", "url", "retrieved", "content_sha256"):
+    for key in ("title", "input_title", "url", "retrieved", "content_sha256"):
         rec.pop(key, None)
     rec2 = copy.deepcopy(records[1])
     rec2.update(title="A title", url="https://example.org/a", retrieved="2025-01", content_sha256="ab" * 32)
@@ -277,7 +278,7 @@ def test_fast_check_agrees_with_the_json_schema(corpus_records):
     from pipeline.io.schema import errors
 
     for r in records:
-        assert _check(r) == [] and errors(r) == []
+        assert record_problems(r) == [] and errors(r) == []
     mutations = [
         lambda r: r.pop("doc_id"),
         lambda r: r.update(published="2024/09"),
@@ -296,7 +297,7 @@ def test_fast_check_agrees_with_the_json_schema(corpus_records):
         r = copy.deepcopy(records[0])
         mutate(r)
         assert errors(r), i
-        assert _check(r), i
+        assert record_problems(r), i
 
 
 # --- the example in docs/database.md runs and answers its question ------------------------------
@@ -354,7 +355,7 @@ def test_schema_v1_database_migrates_without_losing_a_row(tmp_path, corpus_recor
         pass
     with engine.connect() as conn:
         after = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
-        assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 2
+        assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 3
         assert "per" in {c["name"] for c in sa.inspect(conn).get_columns("quantities")}
         assert {"byline", "source", "dateline_place", "jurisdiction"} <= {c["name"] for c in sa.inspect(conn).get_columns("articles")}
     assert after == before and before["mentions"] > 0
@@ -363,3 +364,38 @@ def test_schema_v1_database_migrates_without_losing_a_row(tmp_path, corpus_recor
     with engine.connect() as conn:
         n_per = conn.exec_driver_sql("SELECT COUNT(*) FROM quantities WHERE per IS NOT NULL").scalar_one()
     assert n_per == sum(1 for r in records for m in r["mentions"] if m["type"] == "QUANTITY" and m.get("per"))
+
+
+def test_schema_v2_database_migrates_without_losing_a_row(tmp_path, corpus_records):
+    """Issue 19: a database of schema version 2 (dates.anchor = the article's published date) is migrated
+    in place: every row stays, dates.anchor_granularity appears, and loading the records again stores
+    each DATE mention's own anchor (null when the expression needed none)."""
+    from pipeline.io.db import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'v2.sqlite'}"
+    records = list(corpus_records.values())[:6]
+    with Loader(url) as loader:
+        loader.load_records(records)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:                       # turn it into what schema version 2 wrote
+        for table, column, _ in MIGRATIONS[3]:
+            conn.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+        conn.exec_driver_sql("UPDATE schema_version SET version = 2")
+    tables = ("articles", "lines", "mentions", "quantities", "dates", "entities")
+    with engine.connect() as conn:
+        before = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        assert "anchor_granularity" not in {c["name"] for c in sa.inspect(conn).get_columns("dates")}
+    with Loader(url):                                  # opening it migrates
+        pass
+    with engine.connect() as conn:
+        after = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 3
+        assert "anchor_granularity" in {c["name"] for c in sa.inspect(conn).get_columns("dates")}
+    assert after == before and before["dates"] > 0
+    with Loader(url) as loader:                        # records load into the migrated database
+        loader.load_records(records)
+    with engine.connect() as conn:
+        stored = dict(conn.exec_driver_sql("SELECT mention_id, anchor FROM dates").all())
+    expected = {f"{r['doc_id']}#{i}": m["anchor"] for r in records for i, m in enumerate(r["mentions"])
+                if m["type"] == "DATE"}
+    assert stored == expected

@@ -73,9 +73,14 @@ def test_counts_and_values_match_the_records(corpus_records):
         m = src[row.mention_id]
         assert (pd.isna(row.value) and m["value"] is None) or row.value == pytest.approx(m["value"])
         assert (pd.isna(row.unit) and m["unit"] is None) or row.unit == m["unit"]
-    # dates are anchored on their article's publication date
-    anchors = f["dates"].merge(f["articles"][["doc_id", "published"]], on="doc_id")
-    assert (anchors["anchor"].fillna("") == anchors["published"].fillna("")).all()
+    # a date's anchor is the one its mention was resolved against (issue 19): the publication date, a local
+    # anchor, or none; its granularity follows the value's form
+    src_dates = {f"{d}#{i}": m for d, i, m in mentions if m["type"] == "DATE"}
+    for row in f["dates"].itertuples():
+        want = src_dates[row.mention_id]["anchor"]
+        assert (pd.isna(row.anchor) and want is None) or row.anchor == want
+        assert pd.isna(row.anchor_granularity) if want is None else \
+            row.anchor_granularity == {4: "year", 7: "month", 10: "day"}[len(want)]
     # published_year comes from published
     arts = f["articles"].dropna(subset=["published"])
     assert (arts["published_year"].astype(str) == arts["published"].str[:4]).all()

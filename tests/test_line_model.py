@@ -102,3 +102,49 @@ def test_ten_thousand_short_lines_in_linear_time(clf):
     t10 = timed(10_000)
     t20 = timed(20_000)
     assert t10 < 10.0 and t20 < 4 * t10 + 0.5        # linear, not quadratic
+
+
+# -- the cue-word rules that act only without the model (line_model = null; issue 19) --------------------
+# bp_site_suffix, bp_phone_line, md_release_time and md_dateline_only are not exact: with the model (the
+# default) they never decide a line, so no corpus record names them. Each gets a positive and a negative
+# case under the rules-only classifier, and a check that the model, not the rule, decides them by default.
+RULES_ONLY = [
+    ("bp_site_suffix", "Provincial Environment Net", "Our new network went online"),
+    ("bp_phone_line", "Report phone: 023-63907116", "The phone line opens on Monday for farmers who need help."),
+    ("md_release_time", "Release Time2 months ago", "Published in 2023, the plan sets targets for every district of the province."),
+    ("md_dateline_only", "2024-05-20 21:59", "May 20, 2024 was the deadline for the district plans."),
+]
+
+
+@pytest.fixture(scope="module")
+def rules_clf():
+    from pipeline.stages.segment.lines import LineClassifier
+
+    return LineClassifier(model=None)
+
+
+@pytest.mark.parametrize("rule_id,positive,negative", RULES_ONLY, ids=[r[0] for r in RULES_ONLY])
+def test_rules_only_line_rule_fires_on_its_case_and_not_on_a_near_miss(rules_clf, rule_id, positive, negative):
+    hit = rules_clf.rule_kind(positive)
+    assert hit is not None and hit[1] == rule_id, hit
+    miss = rules_clf.rule_kind(negative)
+    assert miss is None or miss[1] != rule_id, miss
+
+
+@pytest.mark.parametrize("rule_id,positive,negative", RULES_ONLY, ids=[r[0] for r in RULES_ONLY])
+def test_rules_only_line_rule_is_not_applied_with_the_model(clf, rule_id, positive, negative):
+    assert all(r.id != rule_id for r in clf.exact_rules)
+    lines = clf.classify("River chiefs step up patrols\n" + positive + "\n" + LONG)
+    assert all(entry["rule"] != rule_id for entry in lines)
+
+
+def test_every_line_rule_example_yields_its_rule_id():
+    """Each rule of line_rules.jsonl claims its own example (rules that are not exact: without the model)."""
+    from pipeline.resources import load_rows
+    from pipeline.stages.segment.lines import LineClassifier
+
+    rules_only, with_model = LineClassifier(model=None), LineClassifier(model=MODEL)
+    for row in load_rows("segment", "line_rules"):
+        clf_ = with_model if row.get("exact") else rules_only
+        entries = clf_.classify(row["example"])
+        assert [e["rule"] for e in entries] == [row["id"]], (row["id"], entries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 UNITS = [("%", "%"), ("percent", "%"), ("μg/m3", "ug/m3"), ("micrograms per cubic meter", "ug/m3"), ("mg/L", "mg/L"),
@@ -73,3 +74,42 @@ def test_grouped_thousands_and_decimal_comma_roundtrip(nlp, integer, sep, jurisd
     assert len(quantities) == 1, (text, quantities)
     assert math.isclose(quantities[0]["value"], value, rel_tol=1e-9), (text, quantities)
     assert quantities[0]["text"] == f"{grouped} tonnes", (text, quantities)
+
+
+# Provenance (issue 19): every rule id a QUANTITY's `rule` is made of is declared in
+# stages/quantities/resources/provenance.jsonl with an example; each example must yield it.
+def _provenance_rows() -> list[dict]:
+    from pipeline.resources import load_rows
+
+    return list(load_rows("quantities", "provenance"))
+
+
+@pytest.mark.parametrize("row", _provenance_rows(), ids=lambda row: row["id"])
+def test_provenance_example_yields_its_rule_id(nlp, row):
+    from pipeline.nlp import make_doc
+    from pipeline.io.writer import to_record
+
+    rec = to_record(nlp(make_doc(nlp, row["example"], {"doc_id": "prov", "published": "2024-05"})))
+    rules = [m["rule"] for m in rec["mentions"] if m["type"] == "QUANTITY"]
+    assert any(row["id"] in rule.split("+") for rule in rules), (row, rules)
+
+
+def test_an_undeclared_rule_part_cannot_be_tagged():
+    from pipeline.stages.quantities.found import Found
+
+    with pytest.raises(KeyError, match="provenance.jsonl"):
+        Found(0, 1, 1.0, rule="q_digits").tag("no_such_part")
+
+
+def test_an_unknown_word_type_fails_at_load_time_naming_file_and_line(tmp_path, monkeypatch):
+    import pipeline.resources as resources
+    from pipeline.stages.quantities.numerals import WORD_TYPES
+
+    source = resources.resource_path("quantities", "words").read_text(encoding="utf-8").splitlines()
+    folder = tmp_path / "qcopy" / "resources"
+    folder.mkdir(parents=True)
+    (folder / "words.jsonl").write_text("\n".join(source[:3] + ['{"type": "numbr", "surface": "x", "value": 1}']) + "\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(resources, "STAGES_DIR", tmp_path)
+    with pytest.raises(resources.ResourceError, match=r"words\.jsonl:4: unknown type 'numbr'"):
+        resources.load_groups("qcopy", "words", "type", WORD_TYPES)

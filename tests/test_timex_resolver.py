@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.dates.timex import Partial, parse_anchor, resolve
+from pipeline.anchor import Anchor, parse_anchor
+from pipeline.stages.dates.timex import Anchor as YMD
+from pipeline.stages.dates.timex import Partial, resolve
+
+
+def ymd(published: str | None) -> YMD | None:
+    """The (year, month, day) the resolver takes, from the article's anchor."""
+    anchor = parse_anchor(published)
+    return anchor.ymd() if anchor else None
 
 CASES = [
     # id, partial, anchor, expected type, expected value
@@ -65,15 +73,15 @@ CASES = [
 
 @pytest.mark.parametrize("partial,anchor,ttype,value", [pytest.param(p, a, t, v, id=i) for i, p, a, t, v in CASES])
 def test_timex_resolver_table(partial, anchor, ttype, value):
-    got = resolve(partial, parse_anchor(anchor))
+    got = resolve(partial, ymd(anchor))
     assert (got.timex_type, got.value) == (ttype, value)
 
 
 @pytest.mark.parametrize("anchor", [None])
 def test_timex_resolver_flags_missing_anchor(anchor):
-    assert resolve(Partial(year_offset=-1), parse_anchor(anchor)).underspecified
-    assert resolve(Partial(decade_offset=0), parse_anchor(anchor)).underspecified
-    assert resolve(Partial(fy_offset=0, fy_start=4), parse_anchor(anchor)).underspecified
+    assert resolve(Partial(year_offset=-1), ymd(anchor)).underspecified
+    assert resolve(Partial(decade_offset=0), ymd(anchor)).underspecified
+    assert resolve(Partial(fy_offset=0, fy_start=4), ymd(anchor)).underspecified
 
 
 def test_date_conventions_file():
@@ -90,3 +98,76 @@ def test_date_conventions_file():
 @pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "24-09", "", "next week"])
 def test_timex_parse_anchor_rejects_malformed(bad):
     assert parse_anchor(bad) is None
+
+
+def test_anchor_value_granularity_and_basis():
+    """Issue 19: the publication date is parsed once into an Anchor (value, granularity, basis)."""
+    day, month, year = parse_anchor("2024-09-05", "dateline"), parse_anchor("2024-09"), parse_anchor("2024")
+    assert (day.value, day.granularity, day.basis, day.ymd()) == ("2024-09-05", "day", "dateline", (2024, 9, 5))
+    assert (month.value, month.granularity, month.basis) == ("2024-09", "month", "published")
+    assert (year.value, year.granularity) == ("2024", "year")
+    assert Anchor(1989, basis="topic-year").value == "1989"
+
+
+def test_doc_anchor_follows_published():
+    """doc._.anchor is derived from doc._.published wherever that was set (metadata or text)."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    import pipeline.extensions  # noqa: F401
+
+    doc = Doc(Vocab(), words=["x"])
+    assert doc._.anchor is None
+    doc._.published, doc._.published_basis = "2020-05-01", "dateline"
+    assert doc._.anchor == Anchor(2020, 5, 1, "dateline")
+
+
+MENTION_ANCHOR_CASES = [
+    # text, published, mention text, anchor recorded on the DATE mention
+    ("Emissions fell last year.", "2024-05-03", "last year", "2024-05-03"),
+    ("Emissions fell in July 2020.", "2024-05-03", "July 2020", None),                # needed no anchor
+    ("Emissions fell last year.", None, "last year", None),                             # no anchor known
+    ("In 2019 sales rose; a year earlier they fell.", "2024-05-03", "a year earlier", "2019"),   # the year last mentioned
+    ("The plan ran for three years.", "2024-05-03", "three years", None),               # a duration
+]
+
+
+@pytest.mark.parametrize("text,published,mention,anchor", MENTION_ANCHOR_CASES)
+def test_date_mention_records_its_anchor(nlp, text, published, mention, anchor):
+    from pipeline.io.writer import to_record
+    from pipeline.nlp import make_doc
+
+    record = to_record(nlp(make_doc(nlp, text, {"doc_id": "t", "published": published})))
+    found = {m["text"]: m for m in record["mentions"] if m["type"] == "DATE"}
+    assert found[mention]["anchor"] == anchor
+
+
+def test_unknown_relative_word_fails_at_load_with_file_and_line(tmp_path, monkeypatch):
+    """Issue 19: a relative word a rule can capture but the lexicon gives no offset for fails when the stage is
+    built, naming the file and line (it used to resolve silently as "this", i.e. "now")."""
+    import json
+
+    from pipeline.resources import ResourceError
+    from pipeline.stages.dates import vocabulary
+    from pipeline.stages.dates.finder import handler_names
+
+    rules = tmp_path / "rules.jsonl"
+    rules.write_text(json.dumps({"_meta": {"purpose": "t", "format": "t", "source": "t"}}) + "\n"
+                     + json.dumps({"id": "date_rel_unit_test", "handler": "rel_unit",
+                                   "pattern": r"(?P<rel>this|yonder)\s+(?P<u>year)", "example": "yonder year"}) + "\n",
+                     encoding="utf-8")
+    monkeypatch.setattr(vocabulary, "resource_path", lambda stage, name: rules)
+    with pytest.raises(ResourceError, match=r"rules\.jsonl:2: rule date_rel_unit_test: rel word 'yonder'"):
+        vocabulary.check_rules(handler_names())
+
+
+def test_unknown_handler_fails_at_load():
+    from pipeline.resources import ResourceError
+    from pipeline.stages.dates import vocabulary
+    from pipeline.stages.dates.finder import handler_names
+
+    try:
+        with pytest.raises(ResourceError, match=r"rules\.jsonl:\d+: unknown handler"):
+            vocabulary.check_rules({"mdy"})
+    finally:
+        vocabulary.check_rules(handler_names())     # the loader records the declared set: restore the real one

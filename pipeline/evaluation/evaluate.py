@@ -178,8 +178,8 @@ def corpus_text(doc_id: str) -> str | None:
 
 def score(gold_recs: Iterable[dict], pred_recs: Iterable[dict]) -> dict[str, Any]:
     preds = {r["doc_id"]: r for r in pred_recs}
-    counts = {t: defaultdict(float) for t in TYPES}
-    attr_hits = {t: defaultdict(int) for t in TYPES}
+    counts: dict[str, defaultdict[str, float]] = {t: defaultdict(float) for t in TYPES}
+    attr_hits: dict[str, defaultdict[str, int]] = {t: defaultdict(int) for t in TYPES}
     group_pairs: dict[str, list] = {t: [] for t in TYPES}
     lines_total = lines_ok = 0
     kind_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -24,7 +24,6 @@ import glob
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import time
@@ -33,9 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from pipeline.execution.chunklog import ChunkLog, fsync_dir, fsync_write
 from pipeline.io.inputs import Article, InputError
 
 log = logging.getLogger("govnews")
+
+# A chunk of articles -> (article, record | EncodedRecord | error) each; may also have submit(chunk).
+Process = Callable[[list[Article]], list[tuple[Article, Any]]]
+OnRecords = Callable[[list[dict[str, Any]]], None]
 
 
 class ChangedArticleError(InputError):
@@ -113,134 +117,6 @@ class RunSummary:
                 "mentions": dict(sorted(self.mentions.items()))}
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-_DOC_ID_PREFIX = re.compile(rb'^\{"doc_id":"([A-Za-z0-9._:-]+)"[,}]')
-
-
-def _doc_id_of(record: bytes) -> str:
-    m = _DOC_ID_PREFIX.match(record)  # writer.dumps puts doc_id first; doc_ids need no escaping
-    return m.group(1).decode("ascii") if m else json.loads(record)["doc_id"]
-
-
-class ChunkLog:
-    """The append-only chunk log: ``part-NNNNNN.jsonl`` files of ``sha256<TAB>record`` lines.
-
-    Only the index is kept in memory, never the records: doc_id -> one int packing the first 64
-    bits of the text's SHA-256, the part number and the byte offset (issue 18: a tuple of a Path,
-    an int and a 64-character hex string cost ~200 bytes more per article on big feeds).
-    """
-
-    _OFFSET_BITS, _PART_BITS = 40, 24
-
-    def __init__(self, directory: Path):
-        self.dir = directory
-        self.dir.mkdir(parents=True, exist_ok=True)
-        for stale in self.dir.glob("*.tmp*"):
-            stale.unlink()          # a chunk that never got renamed was never committed
-        self.index: dict[str, int] = {}
-        self._parts: dict[int, Path] = {}
-        self._next = 0
-        for part in sorted(self.dir.glob("part-*.jsonl")):
-            number = int(part.stem.split("-")[1])
-            self._next = max(self._next, number + 1)
-            self._parts[number] = part
-            with part.open("rb") as fh:
-                offset = 0
-                for line in fh:
-                    sha, _, rest = line.partition(b"\t")
-                    doc_id = _doc_id_of(rest)
-                    self.index[doc_id] = self._pack(sha.decode(), number, offset)
-                    offset += len(line)
-
-    @classmethod
-    def _pack(cls, sha: str, part: int, offset: int) -> int:
-        return (int(sha[:16], 16) << (cls._PART_BITS + cls._OFFSET_BITS)) | (part << cls._OFFSET_BITS) | offset
-
-    def locate(self, doc_id: str) -> tuple[Path, int, str] | None:
-        """(part file, byte offset, first 16 hex digits of the text's SHA-256) of a logged record."""
-        packed = self.index.get(doc_id)
-        if packed is None:
-            return None
-        offset = packed & ((1 << self._OFFSET_BITS) - 1)
-        part = (packed >> self._OFFSET_BITS) & ((1 << self._PART_BITS) - 1)
-        sha = packed >> (self._PART_BITS + self._OFFSET_BITS)
-        return self._parts[part], offset, f"{sha:016x}"
-
-    def same_text(self, doc_id: str, content_hash: str) -> bool:
-        hit = self.locate(doc_id)
-        return hit is not None and hit[2] == content_hash[:16]
-
-    @property
-    def part_numbers(self) -> list[int]:
-        """Numbers of the committed parts."""
-        return sorted(self._parts)
-
-    @property
-    def next_part(self) -> int:
-        """The number the next commit will use."""
-        return self._next
-
-    def commit(self, rows: list[tuple[str, str, str]]) -> None:
-        """rows: (doc_id, sha256, record json line without newline)."""
-        if not rows:
-            return
-        number = self._next
-        part = self.dir / f"part-{number:06d}.jsonl"
-        payload = b"".join(f"{sha}\t{line}\n".encode("utf-8") for _, sha, line in rows)
-        _fsync_write(part, payload)
-        self._parts[number] = part
-        offset = 0
-        for doc_id, sha, line in rows:
-            self.index[doc_id] = self._pack(sha, number, offset)
-            offset += len(f"{sha}\t{line}\n".encode("utf-8"))
-        self._next += 1
-
-    def read(self, doc_id: str) -> str:
-        part, offset, _ = self.locate(doc_id)
-        with part.open("rb") as fh:
-            fh.seek(offset)
-            return fh.readline().decode("utf-8").partition("\t")[2].rstrip("\n")
-
-    def copy_to(self, doc_ids: Iterable[str], fh) -> None:
-        """Write the records of ``doc_ids`` (those in the log), in that order, as JSONL to ``fh``."""
-        handles: dict[Path, Any] = {}
-        try:
-            for doc_id in doc_ids:
-                hit = self.locate(doc_id)
-                if hit is None:
-                    continue
-                part, offset, _ = hit
-                src = handles.get(part)
-                if src is None:
-                    if len(handles) >= 64:
-                        for h in handles.values():
-                            h.close()
-                        handles.clear()
-                    src = handles[part] = part.open("rb")
-                src.seek(offset)
-                fh.write(src.readline().partition(b"\t")[2])
-        finally:
-            for h in handles.values():
-                h.close()
-
-
 def _hms(seconds: float) -> str:
     if seconds == float("inf"):
         return "?"
@@ -283,7 +159,7 @@ class Progress:
             self.bar.close()
 
 
-def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Article]], list[tuple[Article, dict[str, Any] | Exception]]],
+def run_batch(articles: Iterable[Article], out: Path, process: Process,
               force: bool = False, chunk_size: int = 64, total: int | None = None,
               on_records: Callable[[list[dict[str, Any]]], None] | None = None, lookahead: int = 2,
               quarantine: Any = None) -> RunSummary:
@@ -292,7 +168,8 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
     Articles are read lazily and committed chunk by chunk. If ``process`` has a ``submit(chunk)``
     method returning a handle with ``result()``, up to ``lookahead`` chunks are in flight, so the
     workers run the next chunk while this process commits the previous one; commits stay in
-    input order. Memory holds the doc_id index, never the records. ``quarantine`` (a
+    input order. The doc_id index and the input order are kept on disk (``ChunkLog``), never the
+    records: memory does not grow with the feed. ``quarantine`` (a
     ``pipeline.io.inputs.Quarantine`` the readers fill) is written to the errors file too. The run holds
     the output's :class:`OutputLock` (``RunLockedError`` if another run has it).
     """
@@ -300,11 +177,8 @@ def run_batch(articles: Iterable[Article], out: Path, process: Callable[[list[Ar
         return _run_batch(articles, out, process, force, chunk_size, total, on_records, lookahead, quarantine)
 
 
-def _run_batch(articles, out, process, force, chunk_size, total, on_records, lookahead, quarantine) -> RunSummary:
-    from pipeline.execution.isolation import STAGE_ERRORS
-    from pipeline.stages.segment.templates import BatchTemplates
-    from pipeline.io.writer import EncodedRecord, dumps
-
+def _run_batch(articles: Iterable[Article], out: Path, process: Process, force: bool, chunk_size: int, total: int | None,
+               on_records: OnRecords | None, lookahead: int, quarantine: Any) -> RunSummary:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     parts_dir = out.with_name(out.name + ".parts")
@@ -314,9 +188,23 @@ def _run_batch(articles, out, process, force, chunk_size, total, on_records, loo
     if force and parts_dir.exists():
         shutil.rmtree(parts_dir)
     chunks = ChunkLog(parts_dir)
+    try:
+        return _run_chunks(articles, out, process, chunk_size, total, on_records, lookahead, quarantine, chunks, errors_path)
+    finally:
+        chunks.close()
+
+
+def _run_chunks(articles: Iterable[Article], out: Path, process: Process, chunk_size: int, total: int | None,
+                on_records: OnRecords | None, lookahead: int, quarantine: Any, chunks: ChunkLog,
+                errors_path: Path) -> RunSummary:
+    from pipeline.execution.isolation import STAGE_ERRORS
+    from pipeline.stages.segment.templates import BatchTemplates
+    from pipeline.execution.transport import EncodedRecord
+    from pipeline.io.writer import dumps
+
+    parts_dir = chunks.dir
     templates = BatchTemplates(parts_dir, chunks.part_numbers)   # repeated lines per source (issue 24 item 3)
     summary = RunSummary()
-    order: list[str] = []
     errors: list[dict[str, Any]] = []
     progress = Progress(total)
     started = time.perf_counter()
@@ -383,8 +271,8 @@ def _run_batch(articles, out, process, force, chunk_size, total, on_records, loo
     try:
         for art in articles:
             summary.articles += 1
-            order.append(art.doc_id)
-            if art.doc_id in chunks.index:
+            chunks.note_order(art.doc_id)
+            if art.doc_id in chunks:
                 if not chunks.same_text(art.doc_id, art.content_hash):
                     raise ChangedArticleError(f"{art.source}: the text of {art.doc_id} changed since it was processed "
                                               "(the corpus is append-only; use a new doc_id or --force)")
@@ -408,13 +296,13 @@ def _run_batch(articles, out, process, force, chunk_size, total, on_records, loo
     # Assemble the final output in input order, atomically.
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
-        chunks.copy_to(order, fh)
+        chunks.copy_in_order(fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, out)
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
     if errors:
-        _fsync_write(errors_path, b"".join((json.dumps(e, ensure_ascii=False) + "\n").encode() for e in errors))
+        fsync_write(errors_path, b"".join((json.dumps(e, ensure_ascii=False) + "\n").encode() for e in errors))
     elif errors_path.exists():
         errors_path.unlink()
     summary.seconds = time.perf_counter() - started

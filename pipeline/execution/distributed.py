@@ -53,7 +53,7 @@ def _config_key(config_text: str | None) -> str:
     return "default" if config_text is None else hashlib.sha256(config_text.encode("utf-8")).hexdigest()
 
 
-def get_pipeline(config_text: str | None):
+def get_pipeline(config_text: str | None) -> Any:
     """The worker's pipeline for this config, built on first use and cached for the process."""
     key = _config_key(config_text)
     with _LOCK:
@@ -82,7 +82,7 @@ class GovnewsPipeline(WorkerPlugin):
         self.config_text = config_text
         self.name = f"govnews-pipeline-{_config_key(config_text)[:16]}"
 
-    def setup(self, worker) -> None:  # noqa: ANN001 - distributed.Worker
+    def setup(self, worker: Any) -> None:  # distributed.Worker
         get_pipeline(self.config_text)
 
 
@@ -135,7 +135,7 @@ class DaskProcessor:
         self.config_text = Path(config).read_text(encoding="utf-8") if config else None
         self.cluster: LocalCluster | None = None
         if scheduler:
-            self.client = Client(scheduler)
+            self.client: Any = Client(scheduler)
         else:
             self.cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                         host="127.0.0.1", dashboard_address=None)

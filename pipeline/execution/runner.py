@@ -9,7 +9,7 @@ workers busy while it commits the previous chunk.
 more, a pool of N worker processes is started once per run. On Linux the workers are
 forked after the pipeline was built, so the model is loaded once and shared copy-on-write
 (elsewhere each worker builds it once in its initializer). Each article is one task and
-a worker sends back the finished record, serialised (``writer.EncodedRecord``), not the Doc: this is what ``nlp.pipe(n_process=N)``
+a worker sends back the finished record, serialised (``transport.EncodedRecord``), not the Doc: this is what ``nlp.pipe(n_process=N)``
 does, minus spaCy's Doc round trip (``to_bytes`` in the worker, ``from_bytes`` and
 ``to_record`` in the parent), which made the parent the bottleneck, and minus a new set of
 processes for every chunk. A failing article becomes its own exception; a worker that
@@ -33,7 +33,8 @@ from spacy.language import Language
 from pipeline.io.inputs import Article
 from pipeline.execution.isolation import STAGE_ERRORS, run_stages
 from pipeline.nlp import build, make_doc
-from pipeline.io.writer import EncodedRecord, to_record
+from pipeline.execution.transport import EncodedRecord
+from pipeline.io.writer import to_record
 
 Result = tuple[Article, "dict[str, Any] | EncodedRecord | Exception"]
 
@@ -46,12 +47,6 @@ def record_for(nlp: Language, art: Article, strict: bool = False) -> dict[str, A
     rec = to_record(doc)
     if stage_errors:
         rec[STAGE_ERRORS] = [e.as_dict() for e in stage_errors]
-    rec["content_sha256"] = art.content_hash
-    for key, field in (("title", "input_title"), ("url", "url"), ("retrieved", "retrieved"),
-                       ("input_encoding", "input_encoding"), ("html_metadata", "html_metadata")):
-        if art.meta.get(key):                     # carried through for the database's articles table;
-            rec[field] = art.meta[key]            # `title` itself is the title read from the text (guide v1.2);
-                                                  # input_encoding only when not UTF-8, html_metadata for pages (issue 18)
     return rec
 
 
@@ -154,7 +149,7 @@ class LocalProcessor:
             fut.result()
         return pool
 
-    def _run_alone(self, art: Article) -> dict[str, Any] | Exception:
+    def _run_alone(self, art: Article) -> EncodedRecord | Exception:
         self._restart_pool()
         assert self._pool is not None
         try:

@@ -11,7 +11,7 @@ SQLAlchemy Core only (no ORM), parameterised statements only. The schema is norm
     mentions   (id PK, doc_id FK, seq, type, start, end, text, rule, confidence,
                 canonical, kind)          FK (type, canonical) -> entities for AGENCY/PROGRAMME
     quantities (mention_id PK/FK, value, unit, si_value, si_unit, bound, change, item)
-    dates      (mention_id PK/FK, timex_type, value, anchor, underspecified)
+    dates      (mention_id PK/FK, timex_type, value, anchor, anchor_granularity, underspecified)
 
 Guarantees:
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -42,17 +41,23 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA_VERSION = 2          # 2: guide v1.2 (quantities.per; byline, source, dateline_place, jurisdiction on articles)
+from pipeline.io.schema import MAX_OFFSET, record_problems
+
+SCHEMA_VERSION = 3          # 2: guide v1.2 (quantities.per; byline, source, dateline_place, jurisdiction on articles)
+#                             3: dates.anchor is the anchor each DATE was resolved against (the mention's "anchor",
+#                                issue 19), no longer the article's published date; dates.anchor_granularity added
 # Columns each version added, in order: a database of an older version is migrated in place
 # (ALTER TABLE ... ADD COLUMN, rows kept) by check_schema.
 MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
     2: [("quantities", "per", "VARCHAR"), ("articles", "byline", "TEXT"), ("articles", "source", "TEXT"),
         ("articles", "dateline_place", "TEXT"), ("articles", "jurisdiction", "VARCHAR")],
+    # rows of a v2 database keep their anchor (the article's published date, what v2 stored); loading the
+    # records again (idempotent) replaces it by the mention's own anchor and fills the granularity
+    3: [("dates", "anchor_granularity", "VARCHAR")],
 }
 DEFAULT_URL = "sqlite:///govnews.sqlite"
 BATCH_SIZE = 500            # records per transaction in load_file
 CHUNK = 500                 # values per IN (...) list
-MAX_OFFSET = 2 ** 31 - 1    # offsets are INTEGER columns
 MENTION_TYPES = ("QUANTITY", "DATE", "AGENCY", "PROGRAMME")
 ENTITY_TYPES = ("AGENCY", "PROGRAMME")
 
@@ -156,7 +161,8 @@ dates = Table(
     Column("mention_id", String, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True),
     Column("timex_type", String, nullable=False),
     Column("value", String, nullable=False),        # TIMEX3 value: 2023-04, P1W, XXXX-FA, PRESENT_REF ...
-    Column("anchor", String),                       # the article's published date (resolution anchor)
+    Column("anchor", String),                       # the anchor the value was resolved against (partial ISO), NULL if none
+    Column("anchor_granularity", String),           # day / month / year: how precise that anchor was
     Column("underspecified", Boolean, nullable=False),
     Index("ix_dates_value", "value"),
 )
@@ -175,151 +181,6 @@ def _jsonlist(value: Any) -> str:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-@lru_cache(maxsize=1)
-def _schema_enums() -> dict[str, Any]:
-    """Enumerations and the published pattern, read from the shipped JSON Schema (no drift)."""
-    import re
-
-    from pipeline.io.schema import SCHEMA_PATH
-
-    props = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]
-    mention = props["mentions"]["items"]
-    then = {c["if"]["properties"]["type"]["const"]: c["then"]["properties"] for c in mention["allOf"]}
-    return {
-        "published": re.compile(props["published"]["pattern"]),
-        "published_basis": set(props["published_basis"]["enum"]),
-        "line_kind": set(props["lines"]["items"]["properties"]["kind"]["enum"]),
-        "type": set(mention["properties"]["type"]["enum"]),
-        "bound": set(then["QUANTITY"]["bound"]["enum"]),
-        "change": set(then["QUANTITY"]["change"]["enum"]),
-        "timex_type": set(then["DATE"]["timex_type"]["enum"]),
-        "prog_kind": set(then["PROGRAMME"]["kind"]["enum"]),
-    }
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _is_str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
-def _in(v: Any, allowed: set) -> bool:
-    try:
-        return v in allowed
-    except TypeError:       # unhashable (a list or object where a string belongs)
-        return False
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def _check(record: Any) -> list[str]:
-    """Problems with one record (empty when it can be loaded).
-
-    The checks of ``pipeline/io/schemas/record.schema.json`` (required fields, types, enums,
-    the ``published`` pattern), written out because jsonschema costs ~5 ms a record, plus
-    offsets (``end >= start``, ``len(text) == end - start``). tests/test_db.py checks
-    that this agrees with the JSON Schema validator.
-    """
-    if not isinstance(record, dict):
-        return [f"not a JSON object but {type(record).__name__}"]
-    enum = _schema_enums()
-    p: list[str] = []
-    if "\\u0000" in json.dumps(record) and _has_nul(record):
-        p.append("a string holds a NUL character (U+0000), which PostgreSQL text cannot store")
-    for key in ("doc_id", "published", "lines", "mentions"):
-        if key not in record:
-            p.append(f"<record>: {key!r} is a required property")
-    if p:
-        return p
-    if not _is_str(record["doc_id"]) or not record["doc_id"]:
-        p.append(f"doc_id: {record['doc_id']!r} is not a non-empty string")
-    pub = record["published"]
-    if pub is not None and not (_is_str(pub) and enum["published"].search(pub)):
-        p.append(f"published: {pub!r} is not null or YYYY[-MM[-DD]]")
-    if not _in(record.get("published_basis"), enum["published_basis"]):
-        p.append(f"published_basis: {record.get('published_basis')!r} is not one of {sorted(map(str, enum['published_basis']))}")
-    for key in ("pipeline_version", "input_title", "url", "retrieved", "content_sha256"):
-        if key in record and not _is_str(record[key]) and not (key != "pipeline_version" and record[key] is None):
-            p.append(f"{key}: {record[key]!r} is not a string")
-    flags = record.get("flags", [])
-    if not isinstance(flags, list) or not all(_is_str(f) for f in flags):
-        p.append(f"flags: {flags!r} is not a list of strings")
-    if not isinstance(record["lines"], list):
-        p.append("lines: not a list")
-    else:
-        for i, ln in enumerate(record["lines"]):
-            if not isinstance(ln, dict) or any(k not in ln for k in ("start", "end", "kind")):
-                p.append(f"lines/{i}: needs start, end and kind")
-            elif not (_is_int(ln["start"]) and _is_int(ln["end"]) and 0 <= ln["start"] <= ln["end"] <= MAX_OFFSET):
-                p.append(f"lines/{i}: start {ln['start']!r} / end {ln['end']!r} are not offsets with 0 <= start <= end")
-            elif not _in(ln["kind"], enum["line_kind"]):
-                p.append(f"lines/{i}: kind {ln['kind']!r} is not one of {sorted(enum['line_kind'])}")
-            elif ln.get("rule") is not None and not _is_str(ln["rule"]):
-                p.append(f"lines/{i}: rule {ln['rule']!r} is not a string")
-    if not isinstance(record["mentions"], list):
-        p.append("mentions: not a list")
-        return p
-    for i, m in enumerate(record["mentions"]):
-        where = f"mentions/{i}"
-        if not isinstance(m, dict) or any(k not in m for k in ("type", "start", "end", "text")):
-            p.append(f"{where}: needs type, start, end and text")
-            continue
-        t = m["type"]
-        if not _in(t, enum["type"]):
-            p.append(f"{where}: type {t!r} is not one of {sorted(enum['type'])}")
-            continue
-        if not (_is_int(m["start"]) and _is_int(m["end"]) and 0 <= m["start"] < m["end"] <= MAX_OFFSET):
-            p.append(f"{where}: start {m['start']!r} / end {m['end']!r} are not offsets with 0 <= start < end")
-        elif not (_is_str(m["text"]) and len(m["text"]) == m["end"] - m["start"]):
-            p.append(f"{where}: text {m['text']!r} does not span start {m['start']} to end {m['end']}")
-        if "rule" in m and not _is_str(m["rule"]):
-            p.append(f"{where}: rule {m['rule']!r} is not a string")
-        if "confidence" in m and m["confidence"] is not None and not _is_num(m["confidence"]):
-            p.append(f"{where}: confidence {m['confidence']!r} is not a number")
-        if t == "QUANTITY":
-            missing = [k for k in ("value", "unit", "bound", "change") if k not in m]
-            if missing:
-                p.append(f"{where}: QUANTITY needs {missing}")
-                continue
-            for k in ("value", "si_value"):
-                if m.get(k) is not None and not _is_num(m[k]):
-                    p.append(f"{where}: {k} {m[k]!r} is not a number")
-            for k in ("unit", "si_unit", "item"):
-                if m.get(k) is not None and not _is_str(m[k]):
-                    p.append(f"{where}: {k} {m[k]!r} is not a string")
-            if not _in(m["bound"], enum["bound"]):
-                p.append(f"{where}: bound {m['bound']!r} is not one of {sorted(enum['bound'])}")
-            if not _in(m["change"], enum["change"]):
-                p.append(f"{where}: change {m['change']!r} is not one of {sorted(map(str, enum['change']))}")
-        elif t == "DATE":
-            if not _in(m.get("timex_type"), enum["timex_type"]):
-                p.append(f"{where}: timex_type {m.get('timex_type')!r} is not one of {sorted(enum['timex_type'])}")
-            if not (_is_str(m.get("value")) and m["value"]):
-                p.append(f"{where}: DATE value {m.get('value')!r} is not a non-empty string")
-            if "underspecified" in m and not isinstance(m["underspecified"], bool):
-                p.append(f"{where}: underspecified {m['underspecified']!r} is not a boolean")
-        else:
-            if not (_is_str(m.get("canonical")) and m["canonical"]):
-                p.append(f"{where}: {t} canonical {m.get('canonical')!r} is not a non-empty string")
-            if t == "PROGRAMME" and "kind" in m and not _in(m["kind"], enum["prog_kind"]):
-                p.append(f"{where}: kind {m['kind']!r} is not one of {sorted(map(str, enum['prog_kind']))}")
-    return p
 
 
 def _field_text(field: Any) -> str | None:
@@ -367,9 +228,23 @@ def record_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         elif mtype == "DATE":
             out["dates"].append({
                 "mention_id": mid, "timex_type": m["timex_type"], "value": m["value"],
-                "anchor": record.get("published"), "underspecified": bool(m.get("underspecified", False)),
+                "anchor": _mention_anchor(m, record), "anchor_granularity": _granularity(_mention_anchor(m, record)),
+                "underspecified": bool(m.get("underspecified", False)),
             })
     return out
+
+
+def _mention_anchor(mention: dict[str, Any], record: dict[str, Any]) -> str | None:
+    """The anchor a DATE was resolved against; records older than issue 19 carry none per mention, and their
+    mentions were all resolved against the article's published date."""
+    return mention["anchor"] if "anchor" in mention else record.get("published")
+
+
+def _granularity(anchor: str | None) -> str | None:
+    """"2024" → year, "2024-09" → month, "2024-09-05" → day (the partial-ISO forms of the record schema)."""
+    if anchor is None:
+        return None
+    return {4: "year", 7: "month", 10: "day"}.get(len(anchor))
 
 
 def entity_rows(mention_rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -416,14 +291,14 @@ def make_engine(url: str) -> Engine:
         engine.dialect.use_insertmanyvalues_wo_returning = True
 
         @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - driver hook
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - driver hook
             dbapi_conn.isolation_level = None      # let SQLAlchemy, not pysqlite, issue BEGIN
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys = ON")
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # pragma: no cover - driver hook
+        def _sqlite_begin(conn: Any) -> None:  # pragma: no cover - driver hook
             conn.exec_driver_sql("BEGIN")
 
         return engine
@@ -556,8 +431,8 @@ class Loader:
     def _load(self, records: list[dict[str, Any]], where: list[str]) -> None:
         latest: dict[str, tuple[str, dict[str, list[dict[str, Any]]]]] = {}
         for i, record in enumerate(records):
-            doc_id = record.get("doc_id") if isinstance(record, dict) else None
-            problems = _check(record)
+            doc_id = str(record.get("doc_id")) if isinstance(record, dict) else ""
+            problems = record_problems(record)
             if problems:
                 more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
                 raise LoadError(doc_id, "; ".join(problems[:3]) + more, where=where[i])
@@ -622,7 +497,7 @@ class Loader:
         """Insert placeholder rows for new entity keys (the FK target); _refresh_entities fills them in."""
         missing = keys - self._existing(conn, keys)
         if missing:
-            first = {}
+            first: dict[tuple[str, str], str] = {}
             for m in mention_rows:
                 first.setdefault((m["type"], m["canonical"]), m["text"])
             stmt = insert(entities)

@@ -8,7 +8,7 @@ same records, so an analysis can start from the JSONL output or from the databas
     lines      doc_id, seq, start, end, kind, rule
     mentions   mention_id, doc_id, seq, type, start, end, text, rule, confidence, canonical, kind
     quantities mention_id, doc_id, value, unit, si_value, si_unit, bound, change, item
-    dates      mention_id, doc_id, timex_type, value, anchor, underspecified
+    dates      mention_id, doc_id, timex_type, value, anchor, anchor_granularity, underspecified
     entities   type, canonical, label, aliases, mentions, articles
 
 Dtypes: nullable ``Int64`` for offsets/counts, ``Float64`` for numbers, ``string`` for
@@ -47,7 +47,7 @@ COLUMNS: dict[str, dict[str, str]] = {
                    "si_value": "Float64", "si_unit": "category", "bound": "category", "change": "category",
                    "item": "string"},
     "dates": {"mention_id": "string", "doc_id": "string", "timex_type": "category", "value": "string",
-              "anchor": "string", "underspecified": "boolean"},
+              "anchor": "string", "anchor_granularity": "category", "underspecified": "boolean"},
     "entities": {"type": "category", "canonical": "string", "label": "string", "aliases": "list",
                  "mentions": "Int64", "articles": "Int64"},
 }
@@ -55,9 +55,9 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 def _categories() -> dict[tuple[str, str], list[str]]:
     """Fixed category sets (from the record schema) so every frame has the same categories."""
-    from pipeline.io.db import _schema_enums
+    from pipeline.io.schema import schema_enums
 
-    e = _schema_enums()
+    e = schema_enums()
     return {
         ("mentions", "type"): ["QUANTITY", "DATE", "AGENCY", "PROGRAMME"],
         ("entities", "type"): ["AGENCY", "PROGRAMME"],
@@ -67,6 +67,7 @@ def _categories() -> dict[tuple[str, str], list[str]]:
         ("quantities", "bound"): sorted(e["bound"]),
         ("quantities", "change"): sorted(c for c in e["change"] if c),
         ("dates", "timex_type"): sorted(e["timex_type"]),
+        ("dates", "anchor_granularity"): ["day", "month", "year"],
     }
 
 
@@ -134,11 +135,12 @@ def frames(records: Iterable[dict[str, Any]]) -> dict[str, "pd.DataFrame"]:
 
     Records are checked like the database loader checks them (ValueError naming the doc_id).
     """
-    from pipeline.io.db import _check, entity_rows, record_rows
+    from pipeline.io.db import entity_rows, record_rows
+    from pipeline.io.schema import record_problems
 
     latest: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for i, record in enumerate(records):
-        problems = _check(record)
+        problems = record_problems(record)
         if problems:
             doc_id = record.get("doc_id") if isinstance(record, dict) else None
             raise ValueError(f"record {i} ({doc_id!r}): {'; '.join(problems[:3])}")
@@ -186,7 +188,7 @@ def frames_from_db(url: str) -> dict[str, "pd.DataFrame"]:
     try:
         db.check_schema(engine, create=False)
         with engine.connect() as conn:
-            def read(stmt) -> "pd.DataFrame":
+            def read(stmt: Any) -> "pd.DataFrame":
                 result = conn.execute(stmt)
                 return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype="object")
 

@@ -86,7 +86,7 @@ def all_text(html: str) -> str:
     body = root.find("body")
     parts: list[str] = []
 
-    def walk(el) -> None:
+    def walk(el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag.lower() in _SKIP:
             parts.append(el.tail or "")

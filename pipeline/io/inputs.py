@@ -37,8 +37,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
+from pipeline.io.keystore import TempKeyMap
 from pipeline.stages.segment.lines import parse_iso_partial
 
 MAX_BYTES = 20 * 1024 * 1024 + 1024 * 1024  # a 20 MB article is accepted; beyond ~21 MB is refused
@@ -294,43 +295,60 @@ def _before(a: tuple, b: tuple) -> bool:
 # ------------------------------------------------------------------------------- readers
 
 def read_manifest(path: Path, opts: ReadOptions | None = None) -> list[dict[str, Any]]:
+    """All rows of a manifest (for callers that need them at once; runs stream with ``iter_manifest``)."""
+    return list(iter_manifest(path, opts))
+
+
+def iter_manifest(path: Path, opts: ReadOptions | None = None) -> Iterator[dict[str, Any]]:
+    """The manifest's rows, one line at a time: a manifest of millions of articles is never held in
+    memory (issue 18), and the doc_ids it has shown are kept on disk (``TempKeyMap``)."""
     opts = opts or ReadOptions()
-    rows, seen = [], set()
-    data = _read_bytes(path)
     try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 at byte {exc.start} (a manifest is UTF-8 JSONL)") from exc
-    for lineno, line in enumerate(content.split("\n"), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        holder: dict[str, Any] = {}
-
-        def one() -> dict[str, Any]:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {path}: {exc.strerror or exc}") from exc
+    seen = TempKeyMap()
+    offset = 0
+    try:
+        for lineno, raw in enumerate(fh, 1):
+            start, offset = offset, offset + len(raw)
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw, start = raw[3:], 3
             try:
-                meta = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where}: malformed JSON ({exc.msg})") from exc
-            if not isinstance(meta, dict):
-                raise InputError(f"{where}: a manifest line must be a JSON object")
-            holder["doc_id"] = meta.get("doc_id")
-            check_meta(meta, where)
-            if meta["doc_id"] in seen and opts.quarantine is None:
-                raise InputError(f"{where}: duplicate doc_id {meta['doc_id']!r}")
-            return meta
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: not valid UTF-8 at byte {start + exc.start} (a manifest is UTF-8 JSONL)") from exc
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            holder: dict[str, Any] = {}
 
-        try:
-            meta = one()
-        except InputError as exc:
-            if opts.quarantine is None:
-                raise
-            opts.quarantine.add(exc, path, lineno, holder.get("doc_id"))
-            continue
-        seen.add(meta["doc_id"])
-        meta["_line"] = lineno
-        rows.append(meta)
-    return rows
+            def one(line: str = line, where: str = where) -> dict[str, Any]:
+                try:
+                    meta = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{where}: malformed JSON ({exc.msg})") from exc
+                if not isinstance(meta, dict):
+                    raise InputError(f"{where}: a manifest line must be a JSON object")
+                holder["doc_id"] = meta.get("doc_id")
+                check_meta(meta, where)
+                if seen.get(meta["doc_id"]) is not None and opts.quarantine is None:
+                    raise InputError(f"{where}: duplicate doc_id {meta['doc_id']!r}")
+                return meta
+
+            try:
+                meta = one()
+            except InputError as exc:
+                if opts.quarantine is None:
+                    raise
+                opts.quarantine.add(exc, path, lineno, holder.get("doc_id"))
+                continue
+            seen.set(meta["doc_id"], 1)
+            meta["_line"] = lineno
+            yield meta
+    finally:
+        seen.close()
+        fh.close()
 
 
 def _file_article(file: Path, meta: dict[str, Any], opts: ReadOptions, where: str | None = None) -> Article:
@@ -361,7 +379,8 @@ def _from_html(html: str, meta: dict[str, Any], where: str, opts: ReadOptions) -
         meta["title"] = info["title"]["text"]
     if not meta.get("published") and info.get("date"):
         parsed = parse_iso_partial(info["date"])
-        if parsed and parsed[0] >= 1 and not (meta.get("retrieved") and _before(parse_iso_partial(meta["retrieved"]), parsed)):
+        retrieved = parse_iso_partial(meta["retrieved"]) if meta.get("retrieved") else None
+        if parsed and parsed[0] >= 1 and not (retrieved and _before(retrieved, parsed)):
             meta["published"], meta["published_basis"] = info["date"], "metadata"
     _check_line_breaks(text, where)
     return text
@@ -373,7 +392,7 @@ def read_directory(path: Path, opts: ReadOptions | None = None) -> Iterator[Arti
     if not manifest.exists():
         yield from read_plain_directory(path, opts)
         return
-    for meta in read_manifest(manifest, opts):
+    for meta in iter_manifest(manifest, opts):
         lineno = meta.pop("_line", None)
         file = _guard(opts, manifest, lineno, meta["doc_id"], lambda: _manifest_file(path, manifest, meta))
         if file is None:
@@ -412,7 +431,7 @@ def read_plain_directory(path: Path, opts: ReadOptions | None = None) -> Iterato
             doc_id = _doc_id_from_name(Path(file.name.replace(".", "_") + ".txt"))
         names[doc_id] = file
 
-        def one(file=file, doc_id=doc_id) -> Article:
+        def one(file: Path = file, doc_id: str = doc_id) -> Article:
             meta = check_meta({"doc_id": doc_id}, str(file))
             return _file_article(file, meta, opts)
 
@@ -421,25 +440,48 @@ def read_plain_directory(path: Path, opts: ReadOptions | None = None) -> Iterato
             yield art
 
 
+MAX_LINE_BYTES = MAX_BYTES + 1024 * 1024     # the text's limit plus room for the metadata around it
+
+
+def _bounded_lines(fh: BinaryIO, limit: int) -> Iterator[tuple[bytes, int]]:
+    """The file's lines with their sizes; a line over ``limit`` bytes comes as ``(b"", size)`` and is
+    skipped in 1 MB steps, so one huge line never sits in memory whole (issue 18: memory flat on a
+    50 MB article)."""
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        del raw
+        while True:
+            rest = fh.readline(1 << 20)
+            size += len(rest)
+            if not rest or rest.endswith(b"\n"):
+                break
+        yield b"", size
+
+
 def read_jsonl(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]:
     opts = opts or ReadOptions()
-    seen: set[str] = set()
     try:
         fh = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with fh:
-        for lineno, raw in enumerate(fh, 1):
+        for lineno, (raw, size) in enumerate(_bounded_lines(fh, MAX_LINE_BYTES), 1):
             where = f"{path}:{lineno}"
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]                                   # a UTF-8 BOM before the first object
-            if not raw.strip():
+            if not raw.strip() and size <= MAX_LINE_BYTES:
                 continue
             holder: dict[str, Any] = {}
 
-            def one(raw=raw, where=where) -> Article:
-                if len(raw) > MAX_BYTES + 1024 * 1024:
-                    raise InputError(f"{where}: a line of {len(raw)} bytes is larger than the {MAX_BYTES} byte limit")
+            def one(raw: bytes = raw, where: str = where, size: int = size) -> Article:
+                if size > MAX_LINE_BYTES:
+                    raise InputError(f"{where}: a line of {size} bytes is larger than the {MAX_BYTES} byte limit")
                 try:
                     obj = json.loads(raw.decode("utf-8"))
                 except UnicodeDecodeError as exc:
@@ -465,9 +507,7 @@ def read_jsonl(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]
                 if len(text.encode("utf-8")) > MAX_BYTES:
                     raise InputError(f"{where}: text larger than the {MAX_BYTES} byte limit")
                 check_meta(meta, where)
-                if meta["doc_id"] in seen and opts.quarantine is None:
-                    raise InputError(f"{where}: duplicate doc_id {meta['doc_id']!r}")
-                return Article(meta["doc_id"], text, meta, where)
+                return Article(meta["doc_id"], text, meta, where)   # repeats: read_inputs (one map, on disk)
 
             try:
                 art = one()
@@ -476,8 +516,6 @@ def read_jsonl(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]
                     raise
                 opts.quarantine.add(exc, path, lineno, holder.get("doc_id"))
                 continue
-            if opts.quarantine is None:        # with a quarantine, read_inputs tells repeats apart (one map, not two)
-                seen.add(art.doc_id)
             yield art
 
 
@@ -527,40 +565,43 @@ def read_inputs(paths: list[Path], published: str | None = None, retrieved: str 
         opts.published = published
     if retrieved is not None:
         opts.retrieved = retrieved
-    seen: dict[str, int] = {}          # doc_id -> 64 bits of the text's SHA-256 (small ints: less memory than bytes)
-    for path in paths:
-        if not path.exists():               # a wrong command line, not a bad input unit: always an error
-            raise InputError(f"{path}: no such file or directory")
-        if path.is_dir():
-            it = read_directory(path, opts)
-        elif path.suffix.lower() in (".jsonl", ".ndjson"):
-            it = read_jsonl(path, opts)
-        elif path.suffix.lower() in TEXT_SUFFIXES:
-            it = read_text_file(path, opts.published, retrieved=opts.retrieved, opts=opts)
-        else:
-            raise InputError(f"{path}: unknown input type (expected a directory, .txt, .html/.htm or .jsonl)")
-        for art in it:
-            _apply_defaults(art.meta, opts)
-            try:
-                check_meta(art.meta, art.source)       # a default retrieved before the input's own published
-            except InputError as exc:
-                if opts.quarantine is None:
-                    raise
-                opts.quarantine.add(exc, *_split_source(art.source), art.doc_id)
-                continue
-            digest = int(art.content_hash[:16], 16)
-            first = seen.get(art.doc_id)
-            if first is not None:
-                if opts.quarantine is None:
-                    raise InputError(f"{art.source}: duplicate doc_id {art.doc_id!r} across inputs")
-                if first == digest:
-                    log.warning("%s: duplicate doc_id %r with the same text: skipped", art.source, art.doc_id)
-                else:
-                    opts.quarantine.add(InputError(f"{art.source}: duplicate doc_id {art.doc_id!r} with a different "
-                                                   "text (the first one is kept)"), *_split_source(art.source), art.doc_id)
-                continue
-            seen[art.doc_id] = digest
-            yield art
+    seen = TempKeyMap()                # doc_id -> 60 bits of the text's SHA-256, on disk: memory stays flat (issue 18)
+    try:
+        for path in paths:
+            if not path.exists():               # a wrong command line, not a bad input unit: always an error
+                raise InputError(f"{path}: no such file or directory")
+            if path.is_dir():
+                it = read_directory(path, opts)
+            elif path.suffix.lower() in (".jsonl", ".ndjson"):
+                it = read_jsonl(path, opts)
+            elif path.suffix.lower() in TEXT_SUFFIXES:
+                it = read_text_file(path, opts.published, retrieved=opts.retrieved, opts=opts)
+            else:
+                raise InputError(f"{path}: unknown input type (expected a directory, .txt, .html/.htm or .jsonl)")
+            for art in it:
+                _apply_defaults(art.meta, opts)
+                try:
+                    check_meta(art.meta, art.source)       # a default retrieved before the input's own published
+                except InputError as exc:
+                    if opts.quarantine is None:
+                        raise
+                    opts.quarantine.add(exc, *_split_source(art.source), art.doc_id)
+                    continue
+                digest = int(art.content_hash[:15], 16)        # 60 bits: a signed 64-bit SQLite integer
+                first = seen.get(art.doc_id)
+                if first is not None:
+                    if opts.quarantine is None:
+                        raise InputError(f"{art.source}: duplicate doc_id {art.doc_id!r} across inputs")
+                    if first == digest:
+                        log.warning("%s: duplicate doc_id %r with the same text: skipped", art.source, art.doc_id)
+                    else:
+                        opts.quarantine.add(InputError(f"{art.source}: duplicate doc_id {art.doc_id!r} with a different "
+                                                       "text (the first one is kept)"), *_split_source(art.source), art.doc_id)
+                    continue
+                seen.set(art.doc_id, digest)
+                yield art
+    finally:
+        seen.close()
 
 
 def _split_source(source: str) -> tuple[str, int | None]:

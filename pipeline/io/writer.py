@@ -7,12 +7,11 @@ raw[start:end]`` is asserted for every mention.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import hashlib
 import json
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from pipeline import __version__
 from pipeline.extensions import SPAN_GROUPS, char_bounds, raw_text
@@ -32,7 +31,7 @@ def _number(value: float | None) -> float | int | None:
     return round(float(value), 6)
 
 
-def mention_record(doc: Doc, span, mtype: str, raw: str | None = None) -> dict[str, Any]:
+def mention_record(doc: Doc, span: Span, mtype: str, raw: str | None = None) -> dict[str, Any]:
     start, end = char_bounds(span)
     text = (raw_text(doc) if raw is None else raw)[start:end]
     rec: dict[str, Any] = {"type": mtype, "start": start, "end": end, "text": text}
@@ -41,7 +40,8 @@ def mention_record(doc: Doc, span, mtype: str, raw: str | None = None) -> dict[s
                    change=span._.change, item=span._.item,
                    si_value=span._.si_value, si_unit=span._.si_unit)
     elif mtype == "DATE":
-        rec.update(timex_type=span._.timex_type, value=span._.timex_value)
+        # anchor: the date the value was resolved against (issue 19), None when the expression needed none
+        rec.update(timex_type=span._.timex_type, value=span._.timex_value, anchor=span._.anchor)
         if span._.underspecified:
             rec["underspecified"] = True
     elif mtype == "AGENCY":
@@ -79,7 +79,21 @@ def to_record(doc: Doc) -> dict[str, Any]:
         "lines": lines,
         "mentions": mentions,
         **aliases_field(doc),
+        "content_sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        **input_fields(doc),
     }
+
+
+# Input metadata carried through to the record (for the database's articles table): the input's own
+# title as input_title (`title` is the title read from the text, guide v1.2), url, retrieved,
+# input_encoding (only when not UTF-8) and html_metadata (pages) (issue 18).
+INPUT_FIELDS = (("title", "input_title"), ("url", "url"), ("retrieved", "retrieved"),
+                ("input_encoding", "input_encoding"), ("html_metadata", "html_metadata"))
+
+
+def input_fields(doc: Doc) -> dict[str, Any]:
+    meta = doc._.meta or {}
+    return {field: meta[key] for key, field in INPUT_FIELDS if meta.get(key)}
 
 
 def aliases_field(doc: Doc) -> dict[str, Any]:
@@ -96,32 +110,6 @@ def article_fields(doc: Doc) -> dict[str, Any]:
 
     found = doc._.article_fields or {}
     return {name: found.get(name) for name in FIELDS}
-
-
-@dataclass(frozen=True)
-class EncodedRecord:
-    """A record already serialised where it was made (a worker process), with the figures the
-    batch summary needs. A worker sends this instead of the record dict: a string pickles and
-    unpickles far faster than a nested dict, and the parent, which shares the cores with the
-    workers, no longer serialises the records nor splits the texts again."""
-
-    line: str                      # dumps(record)
-    words: int                     # len(article text.split())
-    mentions: dict[str, int]       # mention counts by type
-    stage_errors: tuple = ()       # StageError dicts: stages that failed on this article (issue 22)
-
-    @classmethod
-    def of(cls, record: dict[str, Any], text: str) -> "EncodedRecord":
-        from pipeline.execution.isolation import STAGE_ERRORS
-
-        counts: dict[str, int] = {}
-        for m in record["mentions"]:
-            counts[m["type"]] = counts.get(m["type"], 0) + 1
-        stage_errors = tuple(record.pop(STAGE_ERRORS, ()))
-        return cls(dumps(record), len(text.split()), counts, stage_errors)
-
-    def record(self) -> dict[str, Any]:
-        return json.loads(self.line)
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -142,8 +142,11 @@ def test_write_fault_keeps_earlier_output_and_the_rerun_completes(tmp_path, monk
     monkeypatch.undo()
     if where != "errors":                 # the output is replaced last but one; the errors file follows it
         assert snapshot(out.parent).get("records.jsonl") == before["records.jsonl"]
-    assert {k: v for k, v in snapshot(out.parent).items() if k.startswith("records.jsonl.parts")}.items() >= \
-           {k: v for k, v in before.items() if k.startswith("records.jsonl.parts")}.items()
+    # Committed chunks and template counts stay as they were; the SQLite index beside them is derived
+    # data that every run updates (and rebuilds from the parts when it is lost), so it is not compared.
+    committed = lambda snap: {k: v for k, v in snap.items()
+                              if k.startswith("records.jsonl.parts") and "/index.sqlite" not in k}
+    assert committed(snapshot(out.parent)).items() >= committed(before).items()
     run(new, out)                          # the disk has room again
     check_complete(out, new)
 

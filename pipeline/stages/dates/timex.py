@@ -2,7 +2,8 @@
 
 The dates stage extracts; this module only computes. ``Partial`` says what the text
 said (a literal year, "this year", a month of "last year", a duration, a reference);
-``resolve`` applies the anchor (``published``: ISO date or month, or None). Granularity
+``resolve`` applies the anchor (``pipeline.anchor.Anchor.ymd()``: year, month or None, day or None;
+or None when there is none). Granularity
 is kept: a month anchor never invents a day, and no anchor leaves ``XXXX`` and the flag
 ``underspecified``. Never reads the clock.
 """
@@ -12,6 +13,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+# (year, month, day) of the anchor: pipeline.anchor.Anchor.ymd(); the resolver needs no more
 Anchor = tuple[int, int | None, int | None]
 
 
@@ -76,10 +78,10 @@ def _base_year(p: Partial, anchor: Anchor | None) -> int | None:
     if anchor is None:
         return None
     if p.month_direction is not None and p.month is not None and anchor[1] is not None:
-        y, m, _ = anchor
+        ay, am = anchor[0], anchor[1]
         if p.month_direction < 0:
-            return y if p.month < m else y - 1   # "last May": the latest May before the anchor's month
-        return y if p.month > m else y + 1       # "next May": the first May after it
+            return ay if p.month < am else ay - 1   # "last May": the latest May before the anchor's month
+        return ay if p.month > am else ay + 1       # "next May": the first May after it
     if p.year_offset is not None:
         return anchor[0] + p.year_offset
     if p.month_default_year and p.quarter is not None:
@@ -139,12 +141,12 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
     if p.fy_offset is not None:
         if anchor is None:
             return Resolved("DATE", "FYXXXX", True, ["year anchor needed"])
-        y, m = anchor[0], anchor[1]
-        fy = y
-        if p.fy_start != 1 and m is not None:
+        ay, am = anchor[0], anchor[1]
+        fy = ay
+        if p.fy_start != 1 and am is not None:
             # the financial year the anchor falls in, named by the year it ends in (or begins in)
-            ends_next = m >= p.fy_start
-            fy = (y if ends_next else y - 1) if p.fy_named_by_start else (y + 1 if ends_next else y)
+            ends_next = am >= p.fy_start
+            fy = (ay if ends_next else ay - 1) if p.fy_named_by_start else (ay + 1 if ends_next else ay)
         return Resolved("DATE", f"FY{fy + p.fy_offset:04d}")
     under = anchor is None and p.needs_anchor()
     if p.day_offset == 0 and p.daypart is None and p.clock is None and (anchor is None or anchor[2] is None):
@@ -207,13 +209,3 @@ def resolve(p: Partial, anchor: Anchor | None) -> Resolved:
     if p.clock:
         return Resolved("TIME", f"{value}T{p.clock}", under)
     return Resolved(p.timex_type, value, under)
-
-
-def parse_anchor(published: str | None) -> Anchor | None:
-    from pipeline.stages.segment.lines import parse_iso_partial
-
-    parsed = parse_iso_partial(published)
-    if parsed is None:
-        return None
-    y, m, d = parsed
-    return (y, m, d)

@@ -86,7 +86,7 @@ def find_definitions(text: str) -> list[Definition]:
             n = min(len(cut) + 5, 2 * len(cut))
             words = list(WORD_RE.finditer(before))
             # the candidate stops at a sentence boundary or an earlier parenthesis
-            window = []
+            window: list[re.Match[str]] = []
             for w in reversed(words[-n:]):
                 if w.group(0).endswith((".", ";", ":", ")")) and window:
                     break

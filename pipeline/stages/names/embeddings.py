@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,8 @@ def model_dir() -> str:
 
 
 @lru_cache(maxsize=1)
-def _load():
+def _load() -> tuple[Any, Any]:
+    """(tokenizer, model) of the bundled MiniLM weights, loaded once."""
     from transformers import AutoModel, AutoTokenizer
 
     path = model_dir()

@@ -3,7 +3,11 @@
 
 ``normalise`` folds the surface variation the genre produces (case, articles,
 "Municipal"/"City", "Ecological Environment" vs "Ecology and Environment", "Bureau of
-X and Y" vs "X and Y Bureau"); ``aliases.jsonl`` holds what rules cannot know.
+X and Y" vs "X and Y Bureau") with the word lists of ``resources/linking_words.jsonl``
+(dropped words, synonyms, leading jurisdictions, head words); ``aliases.jsonl`` holds what
+rules cannot know. Kept in code as structure: the rewrites of a few fixed phrases before the
+words are looked at (People's Republic of China, Communist Party of China/CPC, municipality,
+"Senate Bill 54" = "SB 54"), which are patterns over word sequences, not word lists.
 ``EmbeddingLinker`` (used by ``govnews entities`` and the ``accurate`` configuration)
 merges keys whose names embed closer than a threshold tuned on the train split.
 """
@@ -12,19 +16,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from pipeline.resources import load_rows
+if TYPE_CHECKING:
+    import numpy as np
 
-DROP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "&", "municipal", "city", "peoples", "people",
-                        "provincial", "province", "a", "an", "s"})
-SYNONYMS = {"ecological": "ecology", "environmental": "environment", "centre": "center", "programme": "program",
-            "organisation": "organization", "higher": "high", "ten": "10", "cities": "city", "bases": "base",
-            "campaigns": "campaign", "plans": "plan", "zones": "zone", "chinas": "china"}
-JURISDICTIONS = frozenset("""chongqing sichuan china national state yubei wanzhou fuling jiangjin kaizhou qianjiang wushan
-fengjie yongchuan jiulongpo liangjiang chengdu beijing shanghai guizhou yunnan hubei us uk eu european""".split())
-HEAD_WORDS = ("law", "plan", "regulations", "campaign", "strategy", "agreement", "system", "base", "zone", "bureau", "ministry", "department", "division", "commission", "administration", "office", "center",
-              "committee", "government", "congress", "court", "procuratorate", "agency", "council", "institute",
-              "group", "team", "corps")
+from pipeline.resources import load_groups, load_rows
+
+LINKING_LISTS = ("drop_word", "synonym", "key_jurisdiction", "key_head")
+
+
+@lru_cache(maxsize=1)
+def _linking_words() -> dict[str, tuple[dict[str, Any], ...]]:
+    """The lists of resources/linking_words.jsonl (an unknown list fails at load time with file and line)."""
+    return load_groups("names", "linking_words", "list", LINKING_LISTS)
+
+
+_WORDS = _linking_words()
+DROP_WORDS = frozenset(row["surface"] for row in _WORDS["drop_word"])
+SYNONYMS = {row["surface"]: row["to"] for row in _WORDS["synonym"]}
+JURISDICTIONS = frozenset(row["surface"] for row in _WORDS["key_jurisdiction"])
+HEAD_WORDS = tuple(row["surface"] for row in _WORDS["key_head"])
+HEAD_WORD_SET = frozenset(HEAD_WORDS)
 
 
 def _ascii(text: str) -> str:
@@ -47,10 +60,10 @@ def normalise(name: str) -> str:
     words = [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
     words = [w for w in words if w not in DROP_WORDS]
     # "Bureau of X and Y" and "X and Y Bureau" fold to one order: head words last, rest in order.
-    heads = [w for w in words if w in HEAD_WORDS]
+    heads = [w for w in words if w in HEAD_WORD_SET]
     # Word order varies across translations ("CPC Chongqing Committee", "Law on Yangtze River
     # Protection"): the jurisdiction stays first, the other modifiers are sorted, heads go last.
-    rest = [w for w in words if w not in HEAD_WORDS]
+    rest = [w for w in words if w not in HEAD_WORD_SET]
     if rest and rest[0] in JURISDICTIONS:
         rest = rest[:1] + sorted(rest[1:])
     else:
@@ -80,11 +93,10 @@ class EmbeddingLinker:
     tuned on the train split by ``bench/tune_linking.py``.
     """
 
-    def __init__(self, threshold: float = 0.9):
+    def __init__(self, threshold: float = 0.9) -> None:
         self.threshold = threshold
-        self._model = None
 
-    def _encode(self, texts: list[str]):
+    def _encode(self, texts: list[str]) -> np.ndarray:
         from pipeline.stages.names.embeddings import encode
 
         return encode(texts)
@@ -114,8 +126,8 @@ class EmbeddingLinker:
 
 def _compatible(a: str, b: str) -> bool:
     """Never merge bodies with different head nouns or different leading jurisdictions."""
-    ha = [w for w in a.split("-") if w in HEAD_WORDS]
-    hb = [w for w in b.split("-") if w in HEAD_WORDS]
+    ha = [w for w in a.split("-") if w in HEAD_WORD_SET]
+    hb = [w for w in b.split("-") if w in HEAD_WORD_SET]
     if ha[-1:] != hb[-1:]:
         return False
     return a.split("-")[0] == b.split("-")[0]

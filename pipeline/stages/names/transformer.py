@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -192,7 +192,7 @@ class MiniLMNamesComponent:
         doc.ents = filter_spans(spans)
         return doc
 
-    def to_disk(self, path, exclude=tuple()) -> None:
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = tuple()) -> None:
         if self.names is None:
             raise ValueError(f"{self.name}: nothing to save")
         path = Path(path)
@@ -200,7 +200,7 @@ class MiniLMNamesComponent:
         self.names.model.save_pretrained(path, safe_serialization=True)
         self.names.tokenizer.save_pretrained(path)
 
-    def from_disk(self, path, exclude=tuple()) -> "MiniLMNamesComponent":
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = tuple()) -> "MiniLMNamesComponent":
         self.names = MiniLMNames(path, batch_size=self.batch_size)
         return self
 
@@ -218,16 +218,17 @@ def glued_tokenizer_nlp() -> Language:
     from pipeline.tokenizer import glued_word_infixes
 
     nlp = spacy.blank("en")
-    nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + glued_word_infixes()).finditer
+    tokenizer: Any = nlp.tokenizer                      # a spacy.tokenizer.Tokenizer (typed as a callable by spaCy)
+    tokenizer.infix_finditer = compile_infix_regex([*(nlp.Defaults.infixes or ()), *glued_word_infixes()]).finditer
     return nlp
 
 
-def save_pipeline(model, tokenizer, path: str | Path) -> Path:
+def save_pipeline(model: Any, tokenizer: Any, path: str | Path) -> Path:
     """Write a spaCy pipeline directory around a fine-tuned model (weights in fp16 safetensors)."""
     import torch
 
     nlp = glued_tokenizer_nlp()
-    component = nlp.add_pipe(COMPONENT)
+    component: Any = nlp.add_pipe(COMPONENT)
     names = MiniLMNames.__new__(MiniLMNames)
     names.model = model.to(torch.float16)
     names.tokenizer = tokenizer

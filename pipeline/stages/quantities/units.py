@@ -2,21 +2,26 @@
 
 pint needs help for this genre (DEVELOPERS.md): ``m3`` is ``m**3``, ``mu`` (Chinese
 land unit) is 666.67 m², and "tons" here are metric tonnes — the unit table maps the
-surfaces, this module only converts canonical units.
+surfaces, this module only converts canonical units. Units outside the table are read through
+pint only when their base is listed in resources/pint_units.jsonl.
+
+Structure kept in code: the SI prefixes of tonnes (kt, Mt, Gt are never knots), the litre symbol
+(L), the powers 2 and 3 of a symbol ("km3"), J and W as the names of energy and power.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
-from pipeline.resources import load_rows
+from pipeline.resources import load_groups, load_rows
 
 
 @lru_cache(maxsize=1)
-def registry():
+def registry() -> Any:
     import pint  # lazy: only SI normalisation needs it
 
-    ureg = pint.UnitRegistry()
+    ureg: Any = pint.UnitRegistry()
     ureg.define("mu = 666.67 * meter ** 2")
     return ureg
 
@@ -80,20 +85,23 @@ def to_si(value: float | None, unit: str | None, per: str | None = None) -> tupl
 
 
 # Units beyond the genre table (issue 25): a word or symbol after a number that pint's registry
-# reads as a unit whose base is one of these (prefixes allowed), e.g. "electronvolts", "cubic
-# kilometres", "square miles", "kPa", "GJ". Everyday words that pint also defines ("are", "line",
-# "point", "stone", "cup", "bar", "newton") are not read: the base must be listed, and the
-# PREFIX_ONLY bases only with a prefix ("millibar", "kilonewton").
-PINT_BASES = frozenset("""meter gram liter metric_ton mile yard foot inch nautical_mile acre hectare gallon quart pint
-fluid_ounce ounce pound barrel bushel electron_volt joule watt watt_hour volt ampere ohm pascal atmosphere
-pound_force_per_square_inch hertz calorie british_thermal_unit therm kelvin degree_Celsius degree_Fahrenheit knot
-byte tesla becquerel sievert curie lumen lux carat angstrom micron light_year parsec astronomical_unit fathom furlong
-bar bit gray newton mole siemens weber farad henry liter_per_second""".split())
-ALL_CAPS_SYMBOLS = frozenset("GL ML GJ PJ TJ EJ MJ GWh TWh".split())
-PREFIX_ONLY = frozenset("bar bit gray newton mole siemens weber farad henry".split())
+# reads as a unit whose base is listed in resources/pint_units.jsonl (prefixes allowed), e.g.
+# "electronvolts", "cubic kilometres", "square miles", "kPa", "GJ". Everyday words that pint also
+# defines ("are", "line", "point", "stone", "cup", "bar", "newton") are not read: the base must be
+# listed, and prefix_only bases only with a prefix ("millibar", "kilonewton").
+PINT_LISTS = ("base", "caps_symbol")
 
 
-def _symbol(ureg, name: str) -> str:
+@lru_cache(maxsize=1)
+def pint_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(bases, prefix-only bases, all-capitals symbols) of the pint units the stage may read."""
+    groups = load_groups("quantities", "pint_units", "list", PINT_LISTS)
+    bases = frozenset(str(row["name"]) for row in groups["base"])
+    prefix_only = frozenset(str(row["name"]) for row in groups["base"] if row.get("prefix_only"))
+    return bases, prefix_only, frozenset(str(row["name"]) for row in groups["caps_symbol"])
+
+
+def _symbol(ureg: Any, name: str) -> str:
     sym = ureg.get_symbol(name)
     if name.endswith("liter"):
         sym = sym[:-1] + "L"                # the guide's litre symbol: GL, ML, mL
@@ -105,10 +113,11 @@ def pint_unit(surface: str, power: int = 1) -> tuple[str, str] | None:
     """(canonical ASCII symbol, pint expression) for a unit surface outside the genre table, or
     None. ``power`` 2/3 for "square"/"cubic" surfaces ("cubic kilometres" → ``km3``)."""
     ureg = registry()
+    pint_bases, prefix_only, caps_symbols = pint_lists()
     word = surface.strip()
     if len(word) <= 3 and word.islower():
         return None                         # "in", "at", "bar": short lower-case words are words, not symbols
-    if word.isupper() and word not in ALL_CAPS_SYMBOLS:
+    if word.isupper() and word not in caps_symbols:
         return None                         # "EV", "TV", "MV": acronyms, not exavolts
     if len(word) > 3:
         word = word.lower()
@@ -125,7 +134,7 @@ def pint_unit(surface: str, power: int = 1) -> tuple[str, str] | None:
         prefix, base, _suffix = ureg.parse_unit_name(name)[0]
     except Exception:
         return None
-    if base not in PINT_BASES or (base in PREFIX_ONLY and not prefix):
+    if base not in pint_bases or (base in prefix_only and not prefix):
         return None
     symbol = _symbol(ureg, name) + (str(power) if power > 1 else "")
     expr = name + (f" ** {power}" if power > 1 else "")

@@ -2,8 +2,9 @@
 
 Each field is ``{"text", "start", "end", "rule"}`` (offsets into the raw text) or ``None``.
 The title is the text of the line the segmenter calls ``title``; byline, source and dateline
-place come from the generic patterns in ``resources/segment/article_fields.jsonl`` (first
-match in text order, header lines only). Nothing here knows a publisher.
+place come from the generic patterns in ``pipeline/stages/segment/resources/article_fields.jsonl`` (first
+match in text order, header lines only; a ``field`` outside byline/source/dateline_place fails at
+load time). Nothing here knows a publisher, and no word list lives in this module.
 """
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pipeline.resources import load_rows
+from pipeline.resources import check_values, load_rows
 
 FIELDS = ("title", "byline", "source", "dateline_place")
 
 
 @lru_cache(maxsize=1)
 def field_patterns() -> tuple[tuple[str, str, re.Pattern[str], int], ...]:
+    """(id, field, pattern, max_line) of article_fields.jsonl; a field outside FIELDS[1:] fails at load time."""
+    check_values("segment", "article_fields", "field", FIELDS[1:])
     return tuple((row["id"], row["field"], re.compile(row["pattern"]), int(row["max_line"]))
                  for row in load_rows("segment", "article_fields"))
 

@@ -1,7 +1,7 @@
 """The jurisdiction an article reports from, and the currency ambiguous money takes there (guide v1.2).
 
 Given with the input (manifest / JSONL ``jurisdiction`` or ``country``: basis ``metadata``),
-else inferred from the text: the country whose place names (resources/quantities/
+else inferred from the text: the country whose place names (pipeline/stages/quantities/resources/
 jurisdictions.jsonl) occur most often, when at least two occurrences say so (basis ``text``),
 else unknown (``None``: a bare ``$`` stays USD, the guide's default). The record says which.
 """
@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.resources import load_rows
+from pipeline.stages.quantities.currency import local_glued_letters
 
 MIN_CUE_HITS = 2       # one passing mention of a country is not where the article reports from
 
@@ -69,7 +70,7 @@ def glued_currency_letters(code: str | None) -> str:
     """The one-letter currency symbol written glued to the number in a jurisdiction ("R450 000" in
     South Africa, "N1.2 billion" in Nigeria), read only there: elsewhere "R2" and "N95" are names."""
     currency = (table().get(country_of(code) or "") or {}).get("currency")
-    return {"ZAR": "R", "NGN": "N"}.get(str(currency), "")
+    return local_glued_letters().get(str(currency), "")      # units.jsonl glued_local
 
 
 US_MARKED = re.compile(r"US|U\.S\.|American")

@@ -5,11 +5,16 @@ does. Every non-blank line of an article is described by features that say nothi
 particular site: relative position from top and bottom, length, stopword density, share of
 capitalised tokens, terminal punctuation, date/time/phone/e-mail/URL shapes, separator
 characters, glued menu words, membership of (and signed distance to) the longest contiguous
-run of long lines, a small closed list of generic cue words (``resources/segment/line_cues.jsonl``,
-data, not code) and how often the normalised line repeats; the same features of the neighbouring
+run of long lines, a small closed list of generic cue words (``pipeline/stages/segment/resources/
+line_cues.jsonl``, data, not code; a cue group the trained model has no feature for fails at load
+time, ``CUE_GROUPS``) and how often the normalised line repeats; the same features of the neighbouring
 lines are copied in with a prefix. A CRF (python-crfsuite, trained by
 ``bench/train_line_model.py`` from the train split only) labels the sequence; the title is chosen
 afterwards as the one top line the model finds most title-like (none when no line is).
+
+The shape patterns below (dates, times, phones, e-mail, URLs, separators, bullets) stay in code:
+they are structure, and they define the features the stored model was trained on, so changing
+one means retraining.
 
 Everything here is a pure function of the text (plus the optional batch repeat counts), linear in
 the number of lines, and loads its model file offline.
@@ -23,12 +28,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from pipeline.resources import load_rows
+from pipeline.resources import load_groups, load_rows
 from pipeline.paths import REPO_DIR
 
 REPO = REPO_DIR
 KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 # A line is "long" (prose) from this many whitespace tokens on; the article is the contiguous run
 # of lines with the highest (long lines - short lines) score.
@@ -51,7 +56,28 @@ _GLUED = re.compile(r"[a-z][A-Z][a-z]")
 _QUOTE_START = "\"“'‘«"
 _BULLET = "•·-–—*▪►>»›"
 _SEPARATORS = {"pipe": "|", "angle": "›>»", "slash": "/", "dot": "·•", "bracket": "[]"}
+_MONTH_DATE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?)", re.I)
+_NUM_DATE = re.compile(r"\b(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b")
+_WEEKDAY = re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|sday|urday)?\b\.?,?", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[A-Z]{2,4}T?\b)?|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
+# "By Jane Doe", "Written by J. Doe and A. Smith", "Reporter: Li Wei": a by-word then 1-4 capitalised tokens
+_BYLINE = re.compile(r"^\W*(?:by|written by|words by|reported by|reporter|author|posted by)\b[:\s]+((?:[A-Z][\w.'’-]*\s*(?:and\s+|&\s*|,\s*)?){1,4})", re.I)
+_CAP_NAME = re.compile(r"^(?:[A-Z][\w.'’-]*\s*){1,4}$")
+_LABEL = re.compile(r"^\W*[^\W\d_][\w ]{0,24}[:：]\s*\S")
+_SEGMENT_SPLIT = re.compile(r"\s*[|·•/–—]\s*")
 _LINE_NORM = re.compile(r"[\W\d_]+")
+# The cue groups the trained model has features for (models/line_model was trained with these names):
+# a new group needs a retrained model, so a group outside this set fails at load time.
+# Optional feature groups of issue 24 (second pass), each chosen by leave-one-family-out
+# (bench/line_model_cv.py --groups); the model's meta.json names the groups it was trained with.
+#   meta     date/time shapes in more detail (month-name or numeric date, weekday, clock time, share of
+#            the line that is a date) and byline/label shapes
+#   anchor   position relative to the first long (prose) line of the page
+#   title    the longest capitalised short line above the article run
+#   heading  a short unpunctuated line between prose lines
+FEATURE_GROUPS = ("meta", "anchor", "title", "heading")
+CUE_GROUPS = ("share", "print", "subscribe", "copyright", "cookie", "photo", "editor", "source", "related", "reply",
+              "posted", "updated", "by", "nav", "contact")
 
 
 @lru_cache(maxsize=1)
@@ -64,8 +90,10 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def cue_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     """(exact word -> group, ((prefix, group), ...)) from resources/segment/line_cues.jsonl."""
-    exact, prefix = {}, []
-    for row in load_rows("segment", "line_cues"):
+    exact: dict[str, str] = {}
+    prefix: list[tuple[str, str]] = []
+    load_groups("segment", "line_cues", "group", CUE_GROUPS)      # fails on an unknown group, naming file and line
+    for row in load_rows("segment", "line_cues"):                    # file order: the first matching prefix wins
         cue = row["cue"].lower()
         if cue.endswith("*"):
             prefix.append((cue[:-1], row["group"]))
@@ -223,14 +251,85 @@ def _line_base(line: str, pos: int, m: int, n_tok: int, run: tuple[int, int], re
     return f
 
 
+def _meta_features(scan: str, f: dict[str, float]) -> None:
+    """Metadata shapes of one line (group "meta"): which kind of date, a weekday, a clock time, how
+    much of the line the date/time fills, a byline (a by-word then 1-4 capitalised tokens, or a short
+    capitalised name beside a date across a separator) and a leading "Label:"."""
+    month = _MONTH_DATE.findall(scan)
+    numeric = _NUM_DATE.findall(scan)
+    clock = _CLOCK.findall(scan)
+    weekday = _WEEKDAY.findall(scan[:80])
+    if month:
+        f["md_date=month"] = 1.0
+    if numeric:
+        f["md_date=num"] = 1.0
+    if clock:
+        f["md_clock"] = 1.0
+    if weekday and (month or numeric):
+        f["md_weekday_date"] = 1.0
+    covered = sum(len(x) for x in month) + sum(len(x) for x in numeric) + sum(len(x) for x in clock) \
+        + (sum(len(x) for x in weekday) if (month or numeric) else 0)
+    if covered:
+        share = covered / max(1, len(scan))
+        f[f"md_date_share={_bucket(share, (0.25, 0.5, 0.75))}"] = 1.0
+    if _BYLINE.match(scan):
+        f["md_byline"] = 1.0
+    elif month or numeric or clock:
+        parts = [x for x in _SEGMENT_SPLIT.split(scan) if x]
+        if len(parts) >= 2 and any(_CAP_NAME.match(x) and not _MONTH_DATE.search(x) and not _WEEKDAY.search(x)
+                                   for x in parts):
+            f["md_name_sep_date"] = 1.0
+    if _LABEL.match(scan):
+        f["md_label"] = 1.0
+
+
+def _page_features(texts: Sequence[str], n_tok: Sequence[int], run: tuple[int, int], base: list[dict[str, float]],
+                   groups: frozenset[str]) -> None:
+    """Features that place a line on the page (groups "anchor", "title", "heading"), added to ``base``."""
+    m = len(texts)
+    long = [n >= LONG_TOKENS for n in n_tok]
+    first_long = next((p for p in range(m) if long[p]), -1)
+    ends = [t.rstrip()[-1:] for t in texts]
+    if "anchor" in groups:
+        for p in range(m):
+            if first_long < 0:
+                base[p]["fl=none"] = 1.0
+            else:
+                base[p][f"fl_d={max(-6, min(3, p - first_long))}"] = 1.0
+    if "title" in groups:
+        # the title is usually the longest capitalised, unpunctuated short line above the prose
+        top = run[0] if run[0] >= 0 else (first_long if first_long >= 0 else m)
+        top = min(top, TITLE_WINDOW)
+        cands = []
+        for p in range(top):
+            if 3 <= n_tok[p] < 30 and ends[p] not in ".:;,|" and base[p].get("cap=5", 0) + base[p].get("cap=4", 0) \
+                    + base[p].get("cap=3", 0) + base[p].get("start=upper", 0) > 0:
+                cands.append((len(texts[p].strip()), -p, p))
+        for rank, (_, _, p) in enumerate(sorted(cands, reverse=True)[:2]):
+            base[p][f"title_rank={rank}"] = 1.0
+    if "heading" in groups:
+        for p in range(m):
+            if long[p] or not 1 <= n_tok[p] <= 12 or ends[p] in ".,;":
+                continue
+            prev_long = p > 0 and long[p - 1]
+            next_long = p + 1 < m and long[p + 1]
+            if prev_long and next_long:
+                base[p]["hd_between_prose"] = 1.0
+            elif next_long:
+                base[p]["hd_before_prose"] = 1.0
+
+
 # Features copied from the neighbours (prefix p1/n1/p2/n2): the ones that say "what kind of line
 # is around" without multiplying the model size.
-_NEIGHBOUR_KEYS = ("tok=", "end=", "start=", "cue=", "run", "shape=date", "shape=url", "sep_", "glued", "stop=", "cap=", "rep_")
+_NEIGHBOUR_KEYS = ("tok=", "end=", "start=", "cue=", "run", "shape=date", "shape=url", "sep_", "glued", "stop=", "cap=", "rep_",
+                   "md_", "title_rank")
 
 
-def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = None
-                  ) -> tuple[list[int], list[dict[str, float]]]:
-    """(indices of the non-blank lines, one feature dict per non-blank line)."""
+def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = None,
+                  groups: Iterable[str] = FEATURE_GROUPS) -> tuple[list[int], list[dict[str, float]]]:
+    """(indices of the non-blank lines, one feature dict per non-blank line); ``groups`` names the
+    optional feature groups (``FEATURE_GROUPS``) to compute."""
+    groups = frozenset(groups)
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
     m = len(idx)
     texts = [lines[i] for i in idx]
@@ -244,6 +343,9 @@ def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = No
     for p, t in enumerate(texts):
         br = batch_counts.get(norms[p], 0) if batch_counts is not None and norms[p] else 0
         base.append(_line_base(t, p, m, n_tok[p], run, counts[norms[p]] if norms[p] else 1, br))
+        if "meta" in groups:
+            _meta_features(t.strip()[:SCAN_CHARS], base[-1])
+    _page_features(texts, n_tok, run, base, groups)
     short = [{k: v for k, v in f.items() if k.startswith(_NEIGHBOUR_KEYS)} for f in base]
     feats = []
     for p, f in enumerate(base):
@@ -285,6 +387,10 @@ class LineModel:
             raise ValueError(f"{meta_path}: feature_version {self.meta.get('feature_version')} != {FEATURE_VERSION}; retrain with bench/train_line_model.py")
         self.rule_id = self.meta.get("rule_id", "line_model.crf.v1")
         self.title_threshold = float(self.meta.get("title_threshold", 0.5))
+        self.groups = frozenset(self.meta.get("feature_groups", ()))
+        unknown = self.groups - set(FEATURE_GROUPS)
+        if unknown:
+            raise ValueError(f"{meta_path}: unknown feature groups {sorted(unknown)}; known: {FEATURE_GROUPS}")
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(path / "model.crfsuite"))
         self.labels = set(self.tagger.labels())
@@ -293,7 +399,7 @@ class LineModel:
                 ) -> list[str]:
         """A kind for every line (blank lines are body)."""
         kinds = ["body"] * len(lines)
-        idx, feats = line_features(lines, batch_counts)
+        idx, feats = line_features(lines, batch_counts, self.groups)
         if not idx:
             return kinds
         self.tagger.set(feats)

@@ -5,11 +5,19 @@ Assigns: ``doc._.lines`` (one dict per newline-delimited line: start, end, kind,
 ``doc._.published`` / ``doc._.published_basis`` when the metadata did not set them,
 and ``doc._.flags``.
 
-Line kinds follow the annotation guide: boilerplate, metadata and caption lines are
-recognised by the headed rules in ``resources/segment/line_rules.jsonl``; title and
-heading come from the page structure (short, unpunctuated lines before the first long
-paragraph, or between paragraphs). Mentions are never taken from metadata or
-boilerplate lines: other stages ask ``mention_allowed``.
+Line kinds follow the annotation guide: with the learned line classifier (``line_model.py``,
+the default) the model decides every line and only the ``exact`` rules of
+``pipeline/stages/segment/resources/line_rules.jsonl`` override it; without a model
+(``line_model = null``) boilerplate, metadata and caption lines are recognised by all the rules
+of that file (a rule's ``kind`` outside caption/metadata/boilerplate fails at load time), and
+title and heading come from the page structure (short, unpunctuated lines before the first long
+paragraph, or between paragraphs). Mentions are never taken from metadata or boilerplate lines:
+other stages ask ``mention_allowed``.
+
+Kept in code as structure, not vocabulary: the sentence-end characters, the glued-heading shape,
+the word-count limits, and the rule ids of the structural decisions (``cap_block``,
+``bp_site_above_nav``, ``title_first_headline``, ``heading_short_unpunctuated``, ``bp_feed_headline``).
+The publication-date fallback below (``find_published``) reads ``published_rules.jsonl``.
 """
 from __future__ import annotations
 
@@ -28,7 +36,7 @@ from pipeline.stages.segment import jurisdiction
 from pipeline.stages.segment import published
 from pipeline.stages.segment import templates
 from pipeline.stages.segment.article_fields import find_fields
-from pipeline.resources import load_rows
+from pipeline.resources import check_values, load_rows
 
 EXCLUDED_KINDS = frozenset({"metadata", "boilerplate"})
 # A metadata/boilerplate rule never claims a line longer than this (the longest chrome line in
@@ -51,7 +59,12 @@ class LineRule:
     exact: bool = False
 
 
+LINE_RULE_KINDS = ("caption", "metadata", "boilerplate")   # title and heading come from page structure, not rules
+
+
 def _compile_line_rules() -> list[LineRule]:
+    """The rules of line_rules.jsonl, in file order; a kind outside ``LINE_RULE_KINDS`` fails at load time."""
+    check_values("segment", "line_rules", "kind", LINE_RULE_KINDS)
     rules = []
     for row in load_rows("segment", "line_rules"):
         flags = 0 if row.get("case_sensitive") else re.IGNORECASE
@@ -107,7 +120,7 @@ class LineClassifier:
         if self.model is not None:
             return self._classify_model(text, batch_counts)
         spans = split_lines(text)
-        lines = [{"start": s, "end": e, "kind": "body", "rule": None} for s, e in spans]
+        lines: list[dict[str, Any]] = [{"start": s, "end": e, "kind": "body", "rule": None} for s, e in spans]
         words = [len(_WORD.findall(text[s:e])) for s, e in spans]
         for entry in lines:
             hit = self.rule_kind(text[entry["start"]:entry["end"]])
@@ -117,6 +130,7 @@ class LineClassifier:
         return lines
 
     def _classify_model(self, text: str, batch_counts: dict[str, int] | None) -> list[dict[str, Any]]:
+        assert self.model is not None            # classify() calls this only with a model
         raw_lines = text.split("\n")
         kinds = self.model.predict(raw_lines, batch_counts)
         # A text of one non-blank line has no page around it: that line is the article (a snippet or
@@ -244,7 +258,7 @@ def _subtract(anchor: tuple[int, int | None, int | None], n: int, unit: str) -> 
     if unit in ("minute", "hour"):
         return format_partial(y, m, d)
     if unit in ("day", "week"):
-        if d is None:
+        if d is None or m is None:
             return format_partial(y, m, None) if m else None
         days = n * (7 if unit == "week" else 1)
         return date.fromordinal(date(y, m, d).toordinal() - days).isoformat()
@@ -376,10 +390,10 @@ class Segmenter:
         if ranked is not None:
             value, basis, cand = ranked
             doc._.published, doc._.published_basis = value, basis
-            return f"published-from-text:{published.RULE_ID}@line{cand.line}"
-        value, basis, rule = find_published(raw_text(doc), meta.get("url"), doc._.retrieved)
-        if value:
-            doc._.published, doc._.published_basis = value, basis
+            return f"published-from-text:{cand.rule}@line{cand.line}"
+        found, found_basis, rule = find_published(raw_text(doc), meta.get("url"), doc._.retrieved)
+        if found:
+            doc._.published, doc._.published_basis = found, found_basis
             return f"published-from-text:{rule}"
         return "published-missing"
 

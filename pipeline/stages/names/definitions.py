@@ -1,0 +1,225 @@
+"""Acronym and alias definitions and their later uses: keys and provenance across one article
+(names stage, issue 19 split of ``NameExtractor``).
+
+``acronym_pass`` reads the definitions that ``acronyms.find_definitions`` finds ('Long Form (LF)',
+'LF (Long Form)') and the aliases in brackets after a name the rules found, gives the long form,
+the short form and every later bare use of the short form one canonical key, and records the
+article's alias table. Every hit names its rule: ``names_acronym_<how>:long|short``,
+``names_acronym_use``, ``names_acronym_possessive``, ``names_acronym_inside``, ``names_alias_after:*``.
+
+Vocabulary comes from ``name_words.jsonl`` (``lower_ok``, ``leading_stop``) and ``cues.jsonl``;
+what stays in code is structure: the shapes of a definition, the of/for joints, roman numerals.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from spacy.tokens import Doc
+
+from pipeline.stages.names.acronyms import find_definitions, valid_short_form
+from pipeline.stages.names.candidates import NameExtractor, NameHit
+from pipeline.stages.names.lexicon import context_cues, word_lists
+from pipeline.stages.names.linking import HEAD_WORDS, canonical_key, normalise
+from pipeline.stages.names.name_lines import name_lines
+
+HEAD_WORD_SET = frozenset(HEAD_WORDS)
+NAME_LOWER_OK = frozenset(word_lists()["lower_ok"])
+LEADING_STOP = frozenset(word_lists()["leading_stop"])
+
+
+def _is_proper(long: str) -> bool:
+    """Every content word of a long form starts with a capital or a digit ('parts per million' is no name)."""
+    words = re.findall(r"[\w'’.-]+", long)
+    content = [w for w in words if w.lower() not in NAME_LOWER_OK]
+    return bool(content) and all(w[:1].isupper() or w[:1].isdigit() for w in content)
+
+
+def _extend_back(line: str, start: int, ex: NameExtractor) -> int:
+    """'of Transportation and Air Quality' → 'Office of ...'; 'Environment Agency' → 'European Environment Agency':
+    Schwartz–Hearst keeps the shortest long form, a name keeps its head and its leading proper words (≤ 4)."""
+    for _ in range(4):
+        m = re.search(r"([A-Z][\w.'’-]*)\s+((?:of|for)\s+(?:the\s+)?)?$", line[:start])
+        if not m or m.group(1) in LEADING_STOP or m.group(1) in ex.lex.person_titles or m.group(1) in ex.lex.event_words:
+            break
+        if re.match(r"(?:of|for)\s", line[start:]) and not m.group(2):
+            start = m.start(1)
+            continue
+        if m.group(2) and not ex.lex.has_agency_head(m.group(1)):
+            break
+        if m.start(1) > 1 and line[:m.start(1)].rstrip()[-1:] in ".!?:":
+            break                                   # a capitalised sentence start is not part of the name
+        start = m.start(1)
+    return start
+
+
+def _classify(long: str, short: str, ex: NameExtractor) -> tuple[str | None, str | None, str]:
+    """(type, kind, how) of a long form: gazetteer entry of the short form, then head nouns, then nothing."""
+    gaz = ex.gaz_index.get(short)
+    if gaz is not None:
+        return gaz["type"], gaz.get("kind"), "gazetteer"
+    kind = ex.lex.programme_head(long)
+    first_part = re.split(r"\s+(?:of|for)\s+", long)[0]
+    if kind and ex.lex.has_agency_head(first_part) and not ex.lex.programme_head(first_part):
+        kind = None
+    content = [w for w in ex.lex.words(long) if w.lower() not in NAME_LOWER_OK
+               and not re.fullmatch(r"[\d.,–-]+|[IVX]+", w)]     # "Assembly Bill 1279", "Advanced Clean Cars II"
+    if kind and (content[-1:] and content[-1] in ex.lex.programme_heads or re.search(r"\b(?:19|20)\d\d$", long)):
+        return "PROGRAMME", kind, "head"
+    if ex.lex.has_agency_head(long):
+        return "AGENCY", None, "head"
+    if kind:
+        return "PROGRAMME", kind, "head"
+    return None, None, "none"
+
+
+def _cue_vote(raw: str, spans: list[tuple[int, int]]) -> tuple[str | None, str | None]:
+    """The type most context cues around the given mentions point to, and the first cue's id."""
+    votes: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for s, e in spans:
+        before, after = raw[max(0, s - 60):s], raw[e:e + 60]
+        for cue_id, ctype, side, pat in context_cues():
+            if pat.search(before if side == "before" else after):
+                votes[ctype] = votes.get(ctype, 0) + 1
+                first.setdefault(ctype, cue_id)
+    if not votes:
+        return None, None
+    best = max(votes, key=lambda t: (votes[t], t == "AGENCY"))
+    if list(votes.values()).count(votes[best]) > 1:
+        return None, None                           # a tie says nothing
+    return best, first[best]
+
+
+def _definition_key(long_text: str, short: str, label: str, given: str | None, ex: NameExtractor) -> str:
+    """One key for the long form, the short form and its later uses: the long form's key, unless the gazetteer
+    knows the short form for a body with the same head (then the corpus-wide gazetteer key); two bodies sharing
+    an acronym (an 'EPA' that is an Authority) keep two keys (guide v1.2)."""
+    key = canonical_key(long_text, given)
+    gaz = ex.gaz_index.get(short)
+    if gaz is None or gaz["type"] != label or key == gaz["canonical"]:
+        return key
+    if key in ex.curated_keys:
+        return key
+    heads_long = [w for w in normalise(long_text).split() if w in HEAD_WORD_SET]
+    heads_gaz = [w for w in gaz["canonical"].split("-") if w in HEAD_WORD_SET]
+    return gaz["canonical"] if heads_long[-1:] == heads_gaz[-1:] else key
+
+
+def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: NameExtractor
+                 ) -> tuple[list[tuple[NameHit, int, int]], list[dict[str, Any]]]:
+    """Definitions 'Long Form (LF)' / 'LF (Long Form)' → both spans with one key, and every bare use of the
+    short form in the article's allowed lines → a mention with that key. Returns the new hit list and the
+    article's alias table."""
+    lines = name_lines(doc, raw)
+    defs: dict[str, dict[str, Any]] = {}
+    new: list[tuple[NameHit, int, int]] = []
+    for line_start, _, line in lines:
+        for d in find_definitions(line):
+            if d.short in defs:
+                continue
+            ls = _extend_back(line, d.long_start, ex) if d.direction == "long-short" else d.long_start
+            long_text = line[ls:d.long_end]
+            if not _is_proper(long_text):
+                continue
+            s_abs, e_abs = line_start + d.short_start, line_start + d.short_end
+            l_abs, le_abs = line_start + ls, line_start + d.long_end
+            container = [(h, s, e) for h, s, e in hits if s <= min(s_abs, l_abs) and e >= max(e_abs, le_abs)
+                         and (s, e) != (l_abs, le_abs)]
+            if container:
+                h, s, e = container[0]
+                defs[d.short] = {"label": h.label, "kind": h.kind, "key": canonical_key(raw[s:e], h.canonical),
+                                 "long": long_text, "start": min(s_abs, l_abs), "end": max(e_abs, le_abs),
+                                 "spans": [(s, e)], "how": "container"}
+                continue
+            cont = re.match(r"\)((?:\s+[A-Z][\w'’-]*){1,4})", line[d.short_end:])
+            if d.direction == "long-short" and cont and (ex.lex.programme_head(cont.group(1)) or ex.lex.has_agency_head(cont.group(1))):
+                # "Government Investment in Decarbonising Industry (GIDI) Fund": one name with its acronym inside
+                end = d.short_end + cont.end()
+                label, kind, _ = _classify(line[ls:end], "", ex)
+                if label:
+                    key = canonical_key(line[ls:end])
+                    defs[d.short] = {"label": label, "kind": kind, "key": key, "long": line[ls:end],
+                                     "start": l_abs, "end": line_start + end, "spans": [(l_abs, line_start + end)],
+                                     "how": "inside"}
+                    new.append((NameHit(l_abs, line_start + end, label, key, kind, "names_acronym_inside"), l_abs, line_start + end))
+                    continue
+            label, kind, how = _classify(long_text, d.short, ex)
+            cue = None
+            if label is None:
+                uses = [(l_abs, le_abs)] + [(ls2 + m.start(), ls2 + m.end())
+                                            for ls2, _, ln in lines for m in _short_re(d.short).finditer(ln)]
+                label, cue = _cue_vote(raw, uses)
+                if label is None:
+                    continue
+                kind = "project" if label == "PROGRAMME" else None
+                how = "cue"
+            given = next((h.canonical for h, s, e in hits if (s, e) == (l_abs, le_abs) and h.canonical), None)
+            key = _definition_key(long_text, d.short, label, given, ex)
+            rule = "names_acronym_" + ("cue:" + cue if cue else how)
+            defs[d.short] = {"label": label, "kind": kind, "key": key, "long": long_text,
+                             "start": min(s_abs, l_abs), "end": max(e_abs, le_abs), "spans": [(l_abs, le_abs), (s_abs, e_abs)],
+                             "how": how}
+            new.append((NameHit(l_abs, le_abs, label, key, kind, rule + ":long"), l_abs, le_abs))
+            new.append((NameHit(s_abs, e_abs, label, key, kind, rule + ":short"), s_abs, e_abs))
+    # an alias in brackets after a name the rules found, which Schwartz–Hearst cannot spell out
+    # ("Department of Resources Recycling and Recovery (CalRecycle)")
+    for h, s, e in hits:
+        m = ALIAS_AFTER_RE.match(raw, e)
+        if not m or m.group(1) in defs or not valid_short_form(m.group(1)) or h.label not in ("AGENCY", "PROGRAMME") \
+                or m.group(1)[-1].isdigit() or sum(c.isupper() for c in m.group(1)) < 2 \
+                or any(a < e and s < b for _, a, b in new):
+            continue
+        a, b = m.start(1), m.end(1)
+        key = canonical_key(raw[s:e], h.canonical)
+        defs[m.group(1)] = {"label": h.label, "kind": h.kind, "key": key, "long": raw[s:e], "start": s, "end": b,
+                            "spans": [(s, e), (a, b)], "how": "alias"}
+        new.append((NameHit(s, e, h.label, key, h.kind, "names_alias_after:long"), s, e))
+        new.append((NameHit(a, b, h.label, key, h.kind, "names_alias_after:short"), a, b))
+    if not defs:
+        return hits, []
+    # the definitions' spans replace the rule hits they overlap
+    taken = sorted((s, e) for _, s, e in new)
+    kept = [(h, s, e) for h, s, e in hits if not any(s < b and a < e for a, b in taken)]
+    # bare uses of each short form (anywhere in the article's allowed lines, as the guide's "later BoM said")
+    for short, info in defs.items():
+        pat = _short_re(short)
+        for line_start, _, line in lines:
+            for m in pat.finditer(line):
+                s, e = line_start + m.start(), line_start + m.end()
+                if any(s < b and a < e for a, b in taken):
+                    continue
+                poss = re.match(r"['’]s\s+", raw[e:e + 4])
+                sub = [(h, a, b) for h, a, b in kept if poss and a == e + poss.end() and h.label == "AGENCY"] if poss else []
+                if sub and info["label"] == "AGENCY":
+                    # "EPA's Office of Water": one span naming the sub-body, with the sub-body's key (guide v1.2)
+                    h, a, b = sub[0]
+                    kept = [x for x in kept if not (x[1] < b and s < x[2])]
+                    new.append((NameHit(s, b, "AGENCY", canonical_key(raw[a:b], h.canonical), None, "names_acronym_possessive"), s, b))
+                    taken.append((s, b))
+                    continue
+                inside = [(h, a, b) for h, a, b in kept if a < e and s < b]
+                if inside and not all((a, b) == (s, e) for _, a, b in inside):
+                    continue                        # part of a longer name ("EPA's Office of Water")
+                kept = [x for x in kept if x not in inside]
+                new.append((NameHit(s, e, info["label"], info["key"], info["kind"], "names_acronym_use"), s, e))
+                taken.append((s, e))
+    # never two overlapping name mentions: the first made (definitions before uses) stays
+    chosen: list[tuple[NameHit, int, int]] = []
+    for h, s, e in new:
+        if not any(s < b and a < e for _, a, b in chosen):
+            chosen.append((h, s, e))
+    new = chosen
+    aliases = [{"short": short, "long": info["long"], "type": info["label"], "canonical": info["key"],
+                "start": info["start"], "end": info["end"]} for short, info in defs.items()]
+    aliases.sort(key=lambda a: a["start"])
+    return kept + new, aliases
+
+
+ALIAS_AFTER_RE = re.compile(r"[ \t]*\(([A-Z][\w&.-]{1,11})\)")
+
+
+@lru_cache(maxsize=256)
+def _short_re(short: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w&-]){re.escape(short)}(?![\w&-]|-\w)")
