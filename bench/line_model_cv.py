@@ -25,6 +25,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -35,19 +36,19 @@ from train_line_model import GROUPS, PARAMS, TITLE_THRESHOLD, load_articles, wri
 from pipeline.stages.segment.line_model import KINDS, TITLE_WINDOW, line_features, longest_run  # noqa: E402
 
 
-def predict_rules(articles):
+def predict_rules(articles: list[dict]) -> list[list[str]]:
     from pipeline.stages.segment.lines import LineClassifier
 
     clf = LineClassifier(model=None)
     return [[ln["kind"] for ln in clf.classify(a["text"])] for a in articles]
 
 
-def predict_all_body(articles):
+def predict_all_body(articles: list[dict]) -> list[list[str]]:
     return [["body"] * len(a["lines"]) for a in articles]
 
 
-def predict_longest_run(articles):
-    out = []
+def predict_longest_run(articles: list[dict]) -> list[list[str]]:
+    out: list[list[str]] = []
     for a in articles:
         idx = [i for i, ln in enumerate(a["lines"]) if ln.strip()]
         first, last = longest_run([len(a["lines"][i].split()) for i in idx])
@@ -62,7 +63,8 @@ def predict_longest_run(articles):
 BATCH = os.environ.get("GOVNEWS_CV_BATCH", "1") == "1"   # 0: score without batch template counts
 
 
-def predict_crf(train, test, params, title_threshold, groups=GROUPS):
+def predict_crf(train: list[dict], test: list[dict], params: dict, title_threshold: float,
+                groups: tuple[str, ...] = GROUPS) -> list[list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         write_model(train, Path(tmp), params, title_threshold, groups)
         from pipeline.stages.segment.lines import LineClassifier
@@ -75,11 +77,13 @@ def predict_crf(train, test, params, title_threshold, groups=GROUPS):
         return [[ln["kind"] for ln in clf.classify(a["text"], c)] for a, c in zip(test, counts)]
 
 
-def predict_logreg(train, test, C=1.0, title_threshold=TITLE_THRESHOLD):
+def predict_logreg(train: list[dict], test: list[dict], C: float = 1.0,
+                   title_threshold: float = TITLE_THRESHOLD) -> list[list[str]]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    X, y = [], []
+    X: list[dict[str, float]] = []
+    y: list[str] = []
     for a in train:
         idx, feats = line_features(a["lines"])
         X.extend(feats)
@@ -111,7 +115,8 @@ def predict_logreg(train, test, C=1.0, title_threshold=TITLE_THRESHOLD):
     return out
 
 
-def predict_gbt(train, test, title_threshold=TITLE_THRESHOLD, groups=GROUPS):
+def predict_gbt(train: list[dict], test: list[dict], title_threshold: float = TITLE_THRESHOLD,
+                groups: tuple[str, ...] = GROUPS) -> list[list[str]]:
     """Gradient-boosted trees (sklearn HistGradientBoostingClassifier) per line over the same
     features (neighbours included), trained on the same augmented sequences as the CRF; the
     title is chosen as for the CRF and the exact rules and guards of lines.py apply."""
@@ -132,7 +137,7 @@ def predict_gbt(train, test, title_threshold=TITLE_THRESHOLD, groups=GROUPS):
     classes = list(gbt.classes_)
     rules = LineClassifier(model=None)
     counts = streaming_counts([(a["family"], a["text"]) for a in test]) if BATCH else [None] * len(test)
-    out = []
+    out: list[list[str]] = []
     for a, c in zip(test, counts):
         idx, feats = line_features(a["lines"], c, groups)
         kinds = ["body"] * len(a["lines"])
@@ -160,11 +165,11 @@ def predict_gbt(train, test, title_threshold=TITLE_THRESHOLD, groups=GROUPS):
 
 
 class Tally:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines = self.ok = self.arts = self.title_ok = 0
-        self.c = defaultdict(Counter)
+        self.c: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
-    def add(self, gold, pred):
+    def add(self, gold: list[str], pred: list[str]) -> None:
         self.lines += len(gold)
         self.ok += sum(g == p for g, p in zip(gold, pred))
         for g, p in zip(gold, pred):
@@ -174,8 +179,8 @@ class Tally:
         self.arts += 1
         self.title_ok += [i for i, k in enumerate(gold) if k == "title"] == [i for i, k in enumerate(pred) if k == "title"]
 
-    def row(self):
-        out = {"lines": self.lines, "accuracy": round(self.ok / self.lines, 4), "title_accuracy": round(self.title_ok / self.arts, 4)}
+    def row(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"lines": self.lines, "accuracy": round(self.ok / self.lines, 4), "title_accuracy": round(self.title_ok / self.arts, 4)}
         for k in KINDS:
             c = self.c[k]
             p = c["tp"] / c["pred"] if c["pred"] else 0.0
@@ -203,7 +208,7 @@ def main() -> int:
     articles = load_articles(("train", "dev"))
     families = sorted({a["family"] for a in articles})
     pooled = {s: Tally() for s in systems}
-    per_family = {s: {} for s in systems}
+    per_family: dict[str, dict[str, float]] = {s: {} for s in systems}
     for fam in families:
         held = [a for a in articles if a["family"] == fam]
         rest = [a for a in articles if a["family"] != fam]

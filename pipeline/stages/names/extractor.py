@@ -28,12 +28,14 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.extensions import raw_text
+from pipeline.paths import REPO_DIR
 from pipeline import extensions  # noqa: F401
 from pipeline.stages.names import transformer as names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
 from pipeline.stages.names.candidates import NameExtractor, NameHit, name_hits, standalone_bodies
@@ -83,9 +85,10 @@ class NamesComponent:
         if self._ner is None:
             import spacy
 
-            self._ner = spacy.load(self.model_path)
+            path = Path(self.model_path)                # a relative path is the repository's (like line_model)
+            self._ner = spacy.load(path if path.is_absolute() or path.exists() else REPO_DIR / path)
         if self.model_scope == "programme":
-            return programme_hits(self._ner, name_lines(doc, raw), taken)
+            return programme_hits(self._ner, self.extractor.lex, name_lines(doc, raw), taken)
         from pipeline.stages.segment.lines import mention_allowed
 
         return [h for h in all_hits(self._ner, raw)

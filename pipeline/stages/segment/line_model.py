@@ -33,7 +33,9 @@ from pipeline.paths import REPO_DIR
 
 REPO = REPO_DIR
 KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
-FEATURE_VERSION = 2
+# The base features; the optional groups (FEATURE_GROUPS) add features without changing these, so a
+# model's meta.json names its groups and a model trained with none is a version-1 model unchanged.
+FEATURE_VERSION = 1
 
 # A line is "long" (prose) from this many whitespace tokens on; the article is the contiguous run
 # of lines with the highest (long lines - short lines) score.
@@ -66,16 +68,17 @@ _CAP_NAME = re.compile(r"^(?:[A-Z][\w.'’-]*\s*){1,4}$")
 _LABEL = re.compile(r"^\W*[^\W\d_][\w ]{0,24}[:：]\s*\S")
 _SEGMENT_SPLIT = re.compile(r"\s*[|·•/–—]\s*")
 _LINE_NORM = re.compile(r"[\W\d_]+")
-# The cue groups the trained model has features for (models/line_model was trained with these names):
-# a new group needs a retrained model, so a group outside this set fails at load time.
-# Optional feature groups of issue 24 (second pass), each chosen by leave-one-family-out
-# (bench/line_model_cv.py --groups); the model's meta.json names the groups it was trained with.
+# Optional feature groups of issue 24 (second pass), measured by leave-one-family-out
+# (bench/line_model_cv.py --groups; none is on in the shipped model, docs/segmentation.md "Second pass");
+# a model's meta.json names the groups it was trained with and the loader computes exactly those.
 #   meta     date/time shapes in more detail (month-name or numeric date, weekday, clock time, share of
 #            the line that is a date) and byline/label shapes
 #   anchor   position relative to the first long (prose) line of the page
 #   title    the longest capitalised short line above the article run
 #   heading  a short unpunctuated line between prose lines
 FEATURE_GROUPS = ("meta", "anchor", "title", "heading")
+# The cue groups the trained model has features for (models/line_model was trained with these names):
+# a new group needs a retrained model, so a group outside this set fails at load time.
 CUE_GROUPS = ("share", "print", "subscribe", "copyright", "cookie", "photo", "editor", "source", "related", "reply",
               "posted", "updated", "by", "nav", "contact")
 
@@ -286,6 +289,8 @@ def _meta_features(scan: str, f: dict[str, float]) -> None:
 def _page_features(texts: Sequence[str], n_tok: Sequence[int], run: tuple[int, int], base: list[dict[str, float]],
                    groups: frozenset[str]) -> None:
     """Features that place a line on the page (groups "anchor", "title", "heading"), added to ``base``."""
+    if not groups & {"anchor", "title", "heading"}:
+        return
     m = len(texts)
     long = [n >= LONG_TOKENS for n in n_tok]
     first_long = next((p for p in range(m) if long[p]), -1)
@@ -326,9 +331,9 @@ _NEIGHBOUR_KEYS = ("tok=", "end=", "start=", "cue=", "run", "shape=date", "shape
 
 
 def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = None,
-                  groups: Iterable[str] = FEATURE_GROUPS) -> tuple[list[int], list[dict[str, float]]]:
+                  groups: Iterable[str] = ()) -> tuple[list[int], list[dict[str, float]]]:
     """(indices of the non-blank lines, one feature dict per non-blank line); ``groups`` names the
-    optional feature groups (``FEATURE_GROUPS``) to compute."""
+    optional feature groups (``FEATURE_GROUPS``) to compute, none by default (the shipped model's set)."""
     groups = frozenset(groups)
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
     m = len(idx)
