@@ -15,7 +15,8 @@ paragraph, or between paragraphs). Mentions are never taken from metadata or boi
 other stages ask ``mention_allowed``.
 
 Kept in code as structure, not vocabulary: the sentence-end characters, the glued-heading shape,
-the word-count limits, and the rule ids of the structural decisions (``cap_block``,
+the word-count limits, the count words of a relative release time (``_NUM_WORDS``: "a", "an",
+"one" = 1, grammar rather than vocabulary), and the rule ids of the structural decisions (``cap_block``,
 ``bp_site_above_nav``, ``title_first_headline``, ``heading_short_unpunctuated``, ``bp_feed_headline``).
 The publication-date fallback below (``find_published``) reads ``published_rules.jsonl``.
 """

@@ -109,6 +109,8 @@ def weights() -> dict[str, Any]:
     return json.loads(MODEL.read_text(encoding="utf-8"))
 
 
+# The keys of dateparser's own language data (its month and weekday tables are keyed by the English
+# names): structure of that library's data, not a vocabulary of ours.
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
