@@ -8,26 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
+from case_files import load_cases
 
-CASES = Path(__file__).resolve().parent / "cases"
 STAGE_TYPES = {"quantities": ["QUANTITY"], "dates": ["DATE"], "names": ["AGENCY", "PROGRAMME"]}
-
-
-def _load(stage: str) -> list:
-    params = []
-    for path in sorted((CASES / stage).glob("*.jsonl")):
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            if "_meta" in case:
-                continue
-            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
-            params.append(pytest.param(case, id=f"{path.stem}:{case.get('id', lineno)}", marks=marks))
-    return params
 
 
 def _locate(text: str, needle: str, nth: int) -> int:
@@ -100,22 +85,22 @@ def _check_mentions(case: dict, record: dict, types: list[str]) -> None:
     assert not problems, f"{case['text']!r}\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("case", _load("quantities"))
+@pytest.mark.parametrize("case", load_cases("quantities"))
 def test_quantities_case(nlp, case):
     _check_mentions(case, _run(nlp, case), case.get("types", STAGE_TYPES["quantities"]))
 
 
-@pytest.mark.parametrize("case", _load("dates"))
+@pytest.mark.parametrize("case", load_cases("dates"))
 def test_dates_case(nlp, case):
     _check_mentions(case, _run(nlp, case), case.get("types", STAGE_TYPES["dates"]))
 
 
-@pytest.mark.parametrize("case", _load("names"))
+@pytest.mark.parametrize("case", load_cases("names"))
 def test_names_case(nlp, case):
     _check_mentions(case, _run(nlp, case), case.get("types", STAGE_TYPES["names"]))
 
 
-@pytest.mark.parametrize("case", _load("segment"))
+@pytest.mark.parametrize("case", load_cases("segment"))
 def test_segment_case(nlp, case):
     record = _run(nlp, case)
     starts = []
@@ -137,7 +122,7 @@ def test_segment_case(nlp, case):
 def test_names_canonical_groups(nlp):
     """Within a paraphrase/alias group, all mentions share one canonical key."""
     groups: dict[str, set] = {}
-    for param in _load("names"):
+    for param in load_cases("names"):
         case = param.values[0]
         if not case.get("group") or case.get("xfail"):
             continue

@@ -332,29 +332,44 @@ def test_docs_example_answers_its_question(backend, tmp_path, request, corpus_re
     assert by_agency == {a: (int(x.articles), int(x.programmes)) for a, x in answer.iterrows()}
 
 
+MIGRATED_TABLES = ("articles", "lines", "mentions", "quantities", "dates", "entities")
+
+
+def _row_counts(conn) -> dict[str, int]:
+    return {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in MIGRATED_TABLES}
+
+
+def _database_of_version(tmp_path, records, version: int):
+    """A SQLite database loaded with ``records`` and then turned into what schema ``version`` wrote
+    (the columns later versions added dropped, the version row set back); returns (url, engine,
+    row counts)."""
+    from pipeline.io.db import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / f'v{version}.sqlite'}"
+    with Loader(url) as loader:
+        loader.load_records(records)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for later in range(SCHEMA_VERSION, version, -1):
+            for table, column, _ in MIGRATIONS[later]:
+                conn.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+        conn.exec_driver_sql(f"UPDATE schema_version SET version = {version}")
+    with engine.connect() as conn:
+        return url, engine, _row_counts(conn)
+
+
 def test_schema_v1_database_migrates_without_losing_a_row(tmp_path, corpus_records):
     """Issue 21: a database loaded by schema version 1 (before guide v1.2) is migrated in place:
     every row stays, the new columns (quantities.per, articles.byline/source/dateline_place/
     jurisdiction) appear, and v1.2 records load into it."""
-    from pipeline.io.db import MIGRATIONS
-
-    url = f"sqlite:///{tmp_path / 'v1.sqlite'}"
     records = list(corpus_records.values())[:6]
-    with Loader(url) as loader:
-        loader.load_records(records)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:                       # turn it into what schema version 1 wrote
-        for table, column, _ in MIGRATIONS[2]:
-            conn.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
-        conn.exec_driver_sql("UPDATE schema_version SET version = 1")
-    tables = ("articles", "lines", "mentions", "quantities", "dates", "entities")
+    url, engine, before = _database_of_version(tmp_path, records, 1)
     with engine.connect() as conn:
-        before = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
         assert "per" not in {c["name"] for c in sa.inspect(conn).get_columns("quantities")}
     with Loader(url) as loader:                        # opening it migrates
         pass
     with engine.connect() as conn:
-        after = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        after = _row_counts(conn)
         assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 3
         assert "per" in {c["name"] for c in sa.inspect(conn).get_columns("quantities")}
         assert {"byline", "source", "dateline_place", "jurisdiction"} <= {c["name"] for c in sa.inspect(conn).get_columns("articles")}
@@ -370,25 +385,14 @@ def test_schema_v2_database_migrates_without_losing_a_row(tmp_path, corpus_recor
     """Issue 19: a database of schema version 2 (dates.anchor = the article's published date) is migrated
     in place: every row stays, dates.anchor_granularity appears, and loading the records again stores
     each DATE mention's own anchor (null when the expression needed none)."""
-    from pipeline.io.db import MIGRATIONS
-
-    url = f"sqlite:///{tmp_path / 'v2.sqlite'}"
     records = list(corpus_records.values())[:6]
-    with Loader(url) as loader:
-        loader.load_records(records)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:                       # turn it into what schema version 2 wrote
-        for table, column, _ in MIGRATIONS[3]:
-            conn.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
-        conn.exec_driver_sql("UPDATE schema_version SET version = 2")
-    tables = ("articles", "lines", "mentions", "quantities", "dates", "entities")
+    url, engine, before = _database_of_version(tmp_path, records, 2)
     with engine.connect() as conn:
-        before = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
         assert "anchor_granularity" not in {c["name"] for c in sa.inspect(conn).get_columns("dates")}
     with Loader(url):                                  # opening it migrates
         pass
     with engine.connect() as conn:
-        after = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in tables}
+        after = _row_counts(conn)
         assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == SCHEMA_VERSION == 3
         assert "anchor_granularity" in {c["name"] for c in sa.inspect(conn).get_columns("dates")}
     assert after == before and before["dates"] > 0

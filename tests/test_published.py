@@ -6,29 +6,15 @@ date in the input metadata, as `govnews run` sees a scraped page.
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
+from case_files import load_cases
 
 from pipeline.stages.segment import published
 
-CASES = Path(__file__).resolve().parent / "cases" / "published"
 RANKER_LINE = re.compile(r"^published-from-text:published_(?:ranker|date_line)\.v\d+@line(\d+)$")
-
-
-def _cases() -> list[Any]:
-    params = []
-    for path in sorted(CASES.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            case = json.loads(line)
-            if "_meta" in case:
-                continue
-            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
-            params.append(pytest.param(case, id=f"{path.stem}:{case['id']}", marks=marks))
-    return params
 
 
 def _record(nlp: Any, case: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +27,7 @@ def _record(nlp: Any, case: dict[str, Any]) -> dict[str, Any]:
     return to_record(nlp(make_doc(nlp, case["text"], meta)))
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", load_cases("published"))
 def test_published_case(nlp: Any, case: dict[str, Any]) -> None:
     rec = _record(nlp, case)
     want = case["expected"]

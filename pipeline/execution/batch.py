@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from pipeline.execution.chunklog import ChunkLog, fsync_dir, fsync_write
+from pipeline.execution.chunklog import ChunkLog, atomic_write, fsync_write
 from pipeline.io.inputs import Article, InputError
 
 log = logging.getLogger("govnews")
@@ -294,13 +294,7 @@ def _run_chunks(articles: Iterable[Article], out: Path, process: Process, chunk_
         errors.extend(quarantine.entries)
         summary.quarantined = len(quarantine.entries)
     # Assemble the final output in input order, atomically.
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        chunks.copy_in_order(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out)
-    fsync_dir(out.parent)
+    atomic_write(out, chunks.copy_in_order)
     if errors:
         fsync_write(errors_path, b"".join((json.dumps(e, ensure_ascii=False) + "\n").encode() for e in errors))
     elif errors_path.exists():

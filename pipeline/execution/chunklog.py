@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,15 +34,21 @@ CREATE TABLE IF NOT EXISTS run_order (seq INTEGER PRIMARY KEY, doc_id TEXT NOT N
 _DOC_ID_PREFIX = re.compile(rb'^\{"doc_id":"([A-Za-z0-9._:-]+)"[,}]')
 
 
-def fsync_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temporary file, fsync, rename, fsync of the directory."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Let ``write`` fill ``path`` atomically: temporary file ``<name>.tmp<pid>``, fsync, rename, fsync
+    of the directory (a run killed midway leaves the old file, and a ``.tmp`` the next run removes)."""
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        write(fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+def fsync_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (``atomic_write``)."""
+    atomic_write(path, lambda fh: fh.write(data))
 
 
 def fsync_dir(directory: Path) -> None:
@@ -191,14 +197,6 @@ class ChunkLog:
         cursor = self._db.execute("SELECT d.part, d.offset FROM run_order o JOIN docs d ON d.doc_id = o.doc_id "
                                   "ORDER BY o.seq")
         self._copy(((int(p), int(o)) for p, o in cursor), fh)
-
-    def copy_to(self, doc_ids: Iterable[str], fh: BinaryIO) -> None:
-        """Write the records of ``doc_ids`` (those in the log), in that order, as JSONL to ``fh``."""
-        hits = (self.locate(d) for d in doc_ids)
-        self._copy(((self.part_number(h[0]), h[1]) for h in hits if h is not None), fh)
-
-    def part_number(self, part: Path) -> int:
-        return int(part.stem.split("-")[1])
 
     def _copy(self, places: Iterable[tuple[int, int]], fh: BinaryIO) -> None:
         handles: dict[int, BinaryIO] = {}

@@ -103,12 +103,16 @@ class ReadOptions:
 
 
 def _guard(opts: ReadOptions, path: Path | str, line: int | None, doc_id: Any, fn: Callable[[], Any]) -> Any:
-    """``fn()``, or None after quarantining its InputError (raised again when there is no quarantine)."""
+    """``fn()``, or None after quarantining its InputError (raised again when there is no quarantine).
+    ``doc_id`` may be a dict that ``fn`` fills with ``"doc_id"`` once it has parsed one (a JSONL or
+    manifest line), so the quarantine entry names it when it is known."""
     try:
         return fn()
     except InputError as exc:
         if opts.quarantine is None:
             raise
+        if isinstance(doc_id, dict):
+            doc_id = doc_id.get("doc_id")
         opts.quarantine.add(exc, path, line, doc_id if isinstance(doc_id, str) else None)
         return None
 
@@ -336,12 +340,8 @@ def iter_manifest(path: Path, opts: ReadOptions | None = None) -> Iterator[dict[
                     raise InputError(f"{where}: duplicate doc_id {meta['doc_id']!r}")
                 return meta
 
-            try:
-                meta = one()
-            except InputError as exc:
-                if opts.quarantine is None:
-                    raise
-                opts.quarantine.add(exc, path, lineno, holder.get("doc_id"))
+            meta = _guard(opts, path, lineno, holder, one)
+            if meta is None:
                 continue
             seen.set(meta["doc_id"], 1)
             meta["_line"] = lineno
@@ -509,14 +509,9 @@ def read_jsonl(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]
                 check_meta(meta, where)
                 return Article(meta["doc_id"], text, meta, where)   # repeats: read_inputs (one map, on disk)
 
-            try:
-                art = one()
-            except InputError as exc:
-                if opts.quarantine is None:
-                    raise
-                opts.quarantine.add(exc, path, lineno, holder.get("doc_id"))
-                continue
-            yield art
+            art = _guard(opts, path, lineno, holder, one)
+            if art is not None:
+                yield art
 
 
 def read_text_file(path: Path, published: str | None, doc_id: str | None = None,
