@@ -190,6 +190,39 @@ class Tally:
         return out
 
 
+def fold_families(families: list[str], folds: int) -> list[set[str]]:
+    """Whole families per fold: one family a fold (leave-one-family-out) when ``folds`` is 0 or at
+    least the number of families, else the families shuffled with a fixed seed and dealt round-robin."""
+    if folds <= 0 or folds >= len(families):
+        return [{f} for f in families]
+    import random
+
+    order = sorted(families)
+    random.Random(24).shuffle(order)
+    return [set(order[i::folds]) for i in range(folds)]
+
+
+def _run_fold(job: tuple) -> dict[str, list[list[str]]]:
+    fold, held, rest, systems, params, title_threshold, C, groups = job
+    out: dict[str, list[list[str]]] = {}
+    for s in systems:
+        if s == "crf":
+            out[s] = predict_crf(rest, held, params, title_threshold, groups)
+        elif s == "gbt":
+            out[s] = predict_gbt(rest, held, title_threshold, groups)
+        elif s == "logreg":
+            out[s] = predict_logreg(rest, held, C, title_threshold)
+        elif s == "rules":
+            out[s] = predict_rules(held)
+        elif s == "all-body":
+            out[s] = predict_all_body(held)
+        elif s == "longest-run":
+            out[s] = predict_longest_run(held)
+        else:
+            raise SystemExit(f"unknown system {s}")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--systems", default="crf,logreg,rules,all-body,longest-run")
@@ -199,6 +232,8 @@ def main() -> int:
     ap.add_argument("--C", type=float, default=1.0, help="logistic regression inverse regularisation")
     ap.add_argument("--groups", default=",".join(GROUPS),
                     help="optional feature groups of line_model.FEATURE_GROUPS, comma-separated ('' for none)")
+    ap.add_argument("--folds", type=int, default=0, help="family folds (0: leave-one-family-out)")
+    ap.add_argument("--jobs", type=int, default=1, help="folds run in parallel processes")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--per-family", action="store_true")
     args = ap.parse_args()
@@ -209,36 +244,34 @@ def main() -> int:
     families = sorted({a["family"] for a in articles})
     pooled = {s: Tally() for s in systems}
     per_family: dict[str, dict[str, float]] = {s: {} for s in systems}
-    for fam in families:
-        held = [a for a in articles if a["family"] == fam]
-        rest = [a for a in articles if a["family"] != fam]
+    folds = fold_families(families, args.folds)
+    jobs = [(fold, [a for a in articles if a["family"] in fold], [a for a in articles if a["family"] not in fold],
+             systems, params, args.title_threshold, args.C, groups) for fold in folds]
+    if args.jobs > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            results = pool.map(_run_fold, jobs)
+    else:
+        results = [_run_fold(j) for j in jobs]
+    for (fold, held, *_), preds_by_system in zip(jobs, results):
         for s in systems:
-            if s == "crf":
-                preds = predict_crf(rest, held, params, args.title_threshold, groups)
-            elif s == "gbt":
-                preds = predict_gbt(rest, held, args.title_threshold, groups)
-            elif s == "logreg":
-                preds = predict_logreg(rest, held, args.C, args.title_threshold)
-            elif s == "rules":
-                preds = predict_rules(held)
-            elif s == "all-body":
-                preds = predict_all_body(held)
-            elif s == "longest-run":
-                preds = predict_longest_run(held)
-            else:
-                raise SystemExit(f"unknown system {s}")
-            t = Tally()
-            for a, p in zip(held, preds):
+            for fam in sorted(fold):
+                t = Tally()
+                for a, p in zip(held, preds_by_system[s]):
+                    if a["family"] == fam:
+                        t.add(a["kinds"], p)
+                per_family[s][fam] = t.row()["accuracy"]
+            for a, p in zip(held, preds_by_system[s]):
                 pooled[s].add(a["kinds"], p)
-                t.add(a["kinds"], p)
-            per_family[s][fam] = t.row()["accuracy"]
     rows = {s: dict(pooled[s].row(), macro_family_accuracy=round(sum(per_family[s].values()) / len(families), 4))
             for s in systems}
     if args.json:
         print(json.dumps({"families": len(families), "articles": len(articles), "systems": rows,
                           **({"per_family": per_family} if args.per_family else {})}, indent=1))
         return 0
-    print(f"leave-one-family-out over {len(families)} train+dev families, {len(articles)} articles, "
+    scheme = "leave-one-family-out" if len(folds) == len(families) else f"{len(folds)}-fold by family"
+    print(f"{scheme} over {len(families)} train+dev families, {len(articles)} articles, "
           f"{pooled[systems[0]].lines} lines")
     print("| system | accuracy | family-macro acc. | title acc. | " + " | ".join(f"{k} P/R/F1" for k in KINDS) + " |")
     print("|---|---|---|---|" + "---|" * len(KINDS))

@@ -199,7 +199,7 @@ def readme_table(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run(resamples: int) -> dict[str, Any]:
+def run(resamples: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     from pipeline.evaluation.evaluate import load_jsonl, score
     from pipeline.nlp import build, make_doc
     from pipeline.execution.isolation import run_stages
@@ -214,8 +214,8 @@ def run(resamples: int) -> dict[str, Any]:
         "in_family": [gold[d] for d in splits["legacy_test"] if d in gold],
         "unseen": [gold[d] for d in splits["test"] if d in gold and manifest[d].get("family") in test_families],
     }
-    nlp = build()
-    nlp_rules = build(overrides={"components.govnews_segment.line_model": None})
+    nlp = build(overrides=overrides or None)
+    nlp_rules = build(overrides={**(overrides or {}), "components.govnews_segment.line_model": None})
     preds: dict[str, dict] = {}
     undated: dict[str, dict] = {}
     rules: dict[str, dict] = {}
@@ -267,8 +267,20 @@ def main() -> int:
     ap.add_argument("--update-readme", action="store_true", help="rewrite the README's unseen-family table")
     ap.add_argument("--write-floors", action="store_true",
                     help="record the unseen-family figures as CI floors (bench/results/floors_unseen.json)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a config override, e.g. components.govnews_names.model=models/names_ner (JSON values; "
+                         "null turns a model off); measures an alternative without editing pipeline/config.cfg")
     args = ap.parse_args()
-    out = run(args.resamples)
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    if overrides and (args.write_floors or args.update_readme):
+        raise SystemExit("--set measures an alternative: it cannot write the floors or the README table")
+    out = run(args.resamples, overrides)
     print(f"families train {out['families']['train']} / test {out['families']['test']}; "
           f"articles unseen {out['articles']['test']}, in-family {out['articles']['in_family_test']}")
     print(table(out))

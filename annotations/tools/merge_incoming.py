@@ -53,6 +53,7 @@ def main() -> int:
 
     splits = json.loads(SPLITS.read_text(encoding="utf-8"))
     family_split = {f: s for s, fams in families["split"].items() for f in fams}
+    splits["families"] = families["split"]          # the family lists follow families.json (families added later too)
     for s in ("train", "dev", "test"):
         splits[s] = [r["doc_id"] for r in rows
                      if (r["doc_id"] in legacy and r["doc_id"] in splits.get("legacy_" + s, []))

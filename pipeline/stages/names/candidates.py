@@ -15,11 +15,13 @@ year shapes after a title.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterator
 
 from spacy.tokens import Doc
+
+from pipeline.extensions import raw_text
 
 from pipeline.stages.names.lexicon import (NameLexicon, alternation, context_cues, designation_patterns, gazetteer,
                                            programme_before_cue, quoted_heads)
@@ -309,4 +311,43 @@ def standalone_bodies(doc: Doc, hits: list[tuple[NameHit, int, int]], ex: "NameE
             key = f"{code}-" + canonical_key(m.group(0))
             out.append((NameHit(s, e, "AGENCY", key, None, "names_standalone_body"), s, e))
             taken.append((s, e))
+    return out
+
+
+# A name found once is the same name where the article repeats it (one sense per discourse): "Climate
+# Leap" recognised in one sentence is "Climate Leap" in the next, whatever rule or model found it first.
+# Only names of two or more words, or one word with an inner capital or digit ("H2Ohio", "ProAire"),
+# are repeated: a single ordinary capitalised word ("Council") may be a different thing elsewhere.
+_REPEATABLE = re.compile(r"\S+\s+\S+|\w*[a-z]\w*[A-Z0-9]\w*")
+REPEAT_RULE = "names_repeat"
+_OWN_REPEATS = ("names_acronym", "names_alias", "names_standalone")
+
+
+def repeated_names(doc: Doc, hits: list[tuple[NameHit, int, int]]) -> list[tuple[NameHit, int, int]]:
+    """Every other occurrence, on a name line and at word boundaries, of a name already found in this
+    article, with the first occurrence's label, key and kind (rule ``names_repeat``). Linear in the
+    text per distinct name; an occurrence inside or across an existing hit is left alone."""
+    raw = raw_text(doc)
+    by_text: dict[str, NameHit] = {}
+    for hit, s, e in sorted(hits, key=lambda x: x[1]):
+        if hit.rule.startswith(_OWN_REPEATS):
+            continue                                # acronym, alias and standalone passes tag their own uses
+        text = raw[s:e]
+        if _REPEATABLE.fullmatch(text) and text not in by_text:
+            by_text[text] = hit
+    if not by_text:
+        return []
+    taken = sorted((s, e) for _, s, e in hits)
+    starts = [s for s, _ in taken]
+    out: list[tuple[NameHit, int, int]] = []
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(by_text, key=len, reverse=True))
+                         + r")(?![\w-])")
+    for line_start, _, line in name_lines(doc):
+        for m in pattern.finditer(line):
+            s, e = line_start + m.start(), line_start + m.end()
+            i = bisect_right(starts, e)
+            if any(a < e and s < b for a, b in taken[max(0, i - 8):i]) or any(a < e and s < b for _, a, b in out):
+                continue
+            first = by_text[m.group(0)]
+            out.append((NameHit(s, e, first.label, first.canonical, first.kind, REPEAT_RULE), s, e))
     return out

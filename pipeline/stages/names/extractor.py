@@ -38,7 +38,7 @@ from pipeline.extensions import raw_text
 from pipeline.paths import REPO_DIR
 from pipeline import extensions  # noqa: F401
 from pipeline.stages.names import transformer as names_transformer  # noqa: F401  (registers govnews_minilm_names, so model= can name models/names_minilm)
-from pipeline.stages.names.candidates import NameExtractor, NameHit, name_hits, standalone_bodies
+from pipeline.stages.names.candidates import NameExtractor, NameHit, name_hits, repeated_names, standalone_bodies
 from pipeline.stages.names.definitions import acronym_pass
 from pipeline.stages.names.lexicon import alternation, head_lists, word_lists
 from pipeline.stages.names.linking import canonical_key
@@ -103,6 +103,7 @@ class NamesComponent:
             hits += [(h, h.start, h.end) for h in self._model_hits(doc, raw, [(s, e) for _, s, e in hits])]
         hits, doc._.aliases = acronym_pass(doc, raw, hits, self.extractor)
         hits = hits + standalone_bodies(doc, hits, self.extractor)
+        hits = hits + repeated_names(doc, hits)
         agencies: list[Span] = []
         programmes: list[Span] = []
         jurisdiction = _dominant_jurisdiction(raw[s:e] for h, s, e in hits if h.label == "AGENCY")

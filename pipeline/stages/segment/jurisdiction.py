@@ -81,7 +81,7 @@ def resolve_money(surface: str, unit: str | None, value: float | None,
                   code: str | None) -> tuple[str | None, float | None, str]:
     """(unit, value, rule suffix) of a money quantity once the jurisdiction is known: a bare
     ``$``/"dollars" takes the jurisdiction's dollar, cents and pence become the major unit,
-    ``¥`` is yen in Japan, pesos are the jurisdiction's peso. Unambiguous units pass through."""
+    ``¥`` is yen in Japan, pesos are the jurisdiction's peso, ``Rs``/rupees the jurisdiction's rupee. Unambiguous units pass through."""
     if unit == "USD" and not US_MARKED.search(surface):
         return currency_for(code, "$") or "USD", value, "+juris" if currency_for(code, "$") else ""
     if unit == "USc":
@@ -91,6 +91,8 @@ def resolve_money(surface: str, unit: str | None, value: float | None,
         return "GBP", None if value is None else value / 100, "+minor"
     if unit == "CNY" and YEN_SIGN.search(surface) and currency_for(code, "¥"):
         return currency_for(code, "¥"), value, "+juris"
+    if unit == "INR" and "₹" not in surface and "INR" not in surface and currency_for(code, "rupee"):
+        return currency_for(code, "rupee"), value, "+juris"       # "Rs 3 crore" in Pakistan is PKR
     if unit == "PHP" and "peso" in surface.lower() and currency_for(code, "peso"):
         return currency_for(code, "peso"), value, "+juris"
     return unit, value, ""

@@ -68,6 +68,8 @@ _CAP_NAME = re.compile(r"^(?:[A-Z][\w.'’-]*\s*){1,4}$")
 _LABEL = re.compile(r"^\W*[^\W\d_][\w ]{0,24}[:：]\s*\S")
 _SEGMENT_SPLIT = re.compile(r"\s*[|·•/–—]\s*")
 _LINE_NORM = re.compile(r"[\W\d_]+")
+_WIDE_CHAR = re.compile("[^\u0000-\u2e7f]")      # CJK and other wide scripts
+_DIGIT_CHAR = re.compile(r"\d")
 # Optional feature groups of issue 24 (second pass), measured by leave-one-family-out
 # (bench/line_model_cv.py --groups; none is on in the shipped model, docs/segmentation.md "Second pass");
 # a model's meta.json names the groups it was trained with and the loader computes exactly those.
@@ -76,7 +78,14 @@ _LINE_NORM = re.compile(r"[\W\d_]+")
 #   anchor   position relative to the first long (prose) line of the page
 #   title    the longest capitalised short line above the article run
 #   heading  a short unpunctuated line between prose lines
-FEATURE_GROUPS = ("meta", "anchor", "title", "heading")
+#   topic    how many of the line's content words recur in the article's prose (its long lines, the
+#            line itself left out): the article's title, headings and captions speak of what its
+#            paragraphs speak of; menus, sidebar headlines of other articles, teasers and promos do not.
+#            Vocabulary-free: it compares the page with itself, so it carries to any publisher.
+#   flow     a paragraph hard-wrapped into several lines (PDF-to-text, e-mail, fixed-width pages) is
+#            described once, as the paragraph it is (``wrapped_paragraphs``), and its lines share those
+#            features: a wrapped line is otherwise a short line that ends mid-sentence, i.e. chrome
+FEATURE_GROUPS = ("meta", "anchor", "title", "heading", "topic", "flow")
 # The cue groups the trained model has features for (models/line_model was trained with these names):
 # a new group needs a retrained model, so a group outside this set fails at load time.
 CUE_GROUPS = ("share", "print", "subscribe", "copyright", "cookie", "photo", "editor", "source", "related", "reply",
@@ -103,6 +112,18 @@ def cue_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
         else:
             exact[cue] = row["group"]
     return exact, tuple(prefix)
+
+
+@lru_cache(maxsize=65536)
+def cue_group(token: str) -> str | None:
+    """The cue group of a lower-cased token: an exact cue, else the first matching prefix cue (file order)."""
+    exact, prefix = cue_table()
+    g = exact.get(token)
+    if g is None:
+        for p, pg in prefix:
+            if token.startswith(p):
+                return pg
+    return g
 
 
 def _bucket(x: float, edges: Sequence[float]) -> int:
@@ -162,10 +183,11 @@ def _line_base(line: str, pos: int, m: int, n_tok: int, run: tuple[int, int], re
             f["allcaps"] = 1.0
     else:
         f["noalpha"] = 1.0
-    nonascii = sum(1 for ch in scan if ord(ch) > 0x2E7F) / max(1, len(scan))
+    # counted by regex, not a Python loop per character (the line model's largest cost, bench/stage_speed.py)
+    nonascii = len(_WIDE_CHAR.findall(scan)) / max(1, len(scan))
     if nonascii > 0.2:
         f["cjk"] = 1.0
-    digits = sum(ch.isdigit() for ch in scan) / max(1, len(scan))
+    digits = len(_DIGIT_CHAR.findall(scan)) / max(1, len(scan))
     f[f"digits={_bucket(digits, (0.0, 0.05, 0.15, 0.3, 0.5))}"] = 1.0
     last = s[-1]
     if last in ".!?。":
@@ -224,17 +246,11 @@ def _line_base(line: str, pos: int, m: int, n_tok: int, run: tuple[int, int], re
     glued = len(_GLUED.findall(scan))
     if glued:
         f[f"glued={min(glued, 3)}"] = 1.0
-    exact, prefix = cue_table()
     toks = [t.lower() for t in _ALPHA.findall(scan[:300])]
     if "©" in scan:
         f["cue=copyright"] = 1.0
     for j, t in enumerate(toks[:40]):
-        g = exact.get(t)
-        if g is None:
-            for p, pg in prefix:
-                if t.startswith(p):
-                    g = pg
-                    break
+        g = cue_group(t)
         if g is not None:
             f["cue=" + g] = 1.0
             if j == 0:
@@ -324,10 +340,79 @@ def _page_features(texts: Sequence[str], n_tok: Sequence[int], run: tuple[int, i
                 base[p]["hd_before_prose"] = 1.0
 
 
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+# Two sentences of a snippet need not share words: the topic comparison needs this many long lines.
+TOPIC_MIN_PROSE = 3
+
+
+def _content_words(text: str) -> list[str]:
+    sw = stopwords()
+    return [w for w in (t.lower() for t in _CONTENT.findall(text[:SCAN_CHARS])) if w not in sw]
+
+
+def _topic_features(texts: Sequence[str], n_tok: Sequence[int], base: list[dict[str, float]]) -> None:
+    """Group "topic": the share of a line's content words found in the article's prose (every long
+    line but itself), and whether the line is prose that shares little with the rest. Linear: one
+    pass to count the prose words, one to look each line up (its own words subtracted)."""
+    words = [_content_words(t) for t in texts]
+    prose: dict[str, int] = {}
+    long = [n >= LONG_TOKENS for n in n_tok]
+    for p, ws in enumerate(words):
+        if long[p]:
+            for w in set(ws):
+                prose[w] = prose.get(w, 0) + 1
+    if sum(long) < TOPIC_MIN_PROSE:   # too little prose to compare with: say so, not "shares nothing"
+        for f in base:
+            f["tp=none"] = 1.0
+        return
+    for p, ws in enumerate(words):
+        if not ws:
+            base[p]["tp_words=0"] = 1.0
+            continue
+        own = set(ws) if long[p] else set()
+        hits = sum(1 for w in ws if prose.get(w, 0) - (1 if w in own else 0) > 0)
+        share = hits / len(ws)
+        base[p][f"tp={_bucket(share, (0.0, 0.2, 0.4, 0.6, 0.8))}"] = 1.0
+        base[p][f"tp_words={_bucket(len(ws), (1, 2, 4, 8))}"] = 1.0
+
+
+_RUNS_ON_END = re.compile(r"(?:[^.!?。:;\"”’)\]]|[^\W\d_]-)$")
+WRAP_SHARE = 0.3        # a page is fixed-width when this share of its lines fill the wrap width ...
+WRAP_MIN_LINES = 4      # ... and at least this many do
+
+
+def wrapped_paragraphs(lines: Sequence[str], positions: Sequence[int]) -> list[list[int]]:
+    """Group "flow": the physical lines of each hard-wrapped paragraph (PDF-to-text, e-mail, fixed-width
+    pages), as lists of indices into ``lines`` (consecutive in ``positions``, the lines' numbers in the
+    article: a blank line ends a paragraph). A line joins the next when it fills the page's wrap width
+    (the 90th percentile of line lengths, within 80-105 %) and does not end a sentence. Pages whose lines
+    do not cluster at one width (web pages: one paragraph a line) are left as they are. Linear."""
+    stripped = [t.strip() for t in lines]
+    lengths = sorted(len(t) for t in stripped)
+    out = [[p] for p in range(len(lines))]
+    if not lengths:
+        return out
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width < 40:
+        return out
+    full = [0.8 * width <= len(t) <= 1.05 * width for t in stripped]
+    if sum(full) < max(WRAP_MIN_LINES, WRAP_SHARE * len(lines)):
+        return out
+    groups: list[list[int]] = []
+    for p, t in enumerate(stripped):
+        joins = (groups and positions[p] == positions[groups[-1][-1]] + 1 and full[groups[-1][-1]]
+                 and bool(_RUNS_ON_END.search(stripped[groups[-1][-1]])))
+        if joins:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
 # Features copied from the neighbours (prefix p1/n1/p2/n2): the ones that say "what kind of line
 # is around" without multiplying the model size.
 _NEIGHBOUR_KEYS = ("tok=", "end=", "start=", "cue=", "run", "shape=date", "shape=url", "sep_", "glued", "stop=", "cap=", "rep_",
-                   "md_", "title_rank")
+                   "md_", "title_rank", "tp=")
 
 
 def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = None,
@@ -336,6 +421,16 @@ def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = No
     optional feature groups (``FEATURE_GROUPS``) to compute, none by default (the shipped model's set)."""
     groups = frozenset(groups)
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    if "flow" in groups and idx:
+        paras = wrapped_paragraphs([lines[i] for i in idx], idx)
+        if len(paras) < len(idx):
+            # a hard-wrapped page: describe each paragraph once, as the model saw paragraphs in training,
+            # and give every physical line of it those features
+            joined = [" ".join(lines[idx[p]].strip() for p in para) for para in paras]
+            _, para_feats = line_features(joined, batch_counts, groups - {"flow"})
+            feats = [dict(para_feats[g], fl_wrapped=1.0) if len(para) > 1 else para_feats[g]
+                     for g, para in enumerate(paras) for _ in para]
+            return idx, feats
     m = len(idx)
     texts = [lines[i] for i in idx]
     n_tok = [len(_TOKEN.findall(t[:SCAN_CHARS])) + (t.count(" ", SCAN_CHARS) if len(t) > SCAN_CHARS else 0) for t in texts]
@@ -351,6 +446,8 @@ def line_features(lines: Sequence[str], batch_counts: dict[str, int] | None = No
         if "meta" in groups:
             _meta_features(t.strip()[:SCAN_CHARS], base[-1])
     _page_features(texts, n_tok, run, base, groups)
+    if "topic" in groups:
+        _topic_features(texts, n_tok, base)
     short = [{k: v for k, v in f.items() if k.startswith(_NEIGHBOUR_KEYS)} for f in base]
     feats = []
     for p, f in enumerate(base):

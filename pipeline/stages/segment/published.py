@@ -64,8 +64,12 @@ OTHER_CANDIDATE = re.compile(
     rf"|(?P<xymd>(?<![\d.,])(?P<y8>(?:19|20)\d{{2}})\.?\s+(?P<m8>{_WORD})\.?\s+(?P<d8>\d{{1,2}})\.?)(?!\d)")
 WEEKDAY_BEFORE = re.compile(r"([^\W\d_]{2,})\.?,?\s*$")
 TIME_AFTER = re.compile(r"^[,\s|–—-]*(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|[+-]\d{4}|\(UTC[^)]*\))?", re.IGNORECASE)
-# a wire dateline before the date: "LAGOS, ", "LAHORE, (Agency - " (the agency's bracket may open first)
-DATELINE = re.compile(r"^\s*[A-Z][A-Za-z .'’-]{1,40},\s*(?:\([^)]{0,60})?$")
+# a wire dateline before the date: "LAGOS, ", "LAHORE, (Agency - " (the agency's bracket may open first),
+# "HAMILTON, ON – ", "WASHINGTON – ", "ABUJA, Nigeria, ": up to five capitalised words (lower-case
+# particles of place names such as "Port of Spain" allowed), up to two ", Region" parts, then a comma or
+# a dash. Capitalised words only, so a clause ("He said, ", "In a statement released - ") is no dateline.
+DATELINE = re.compile(r"^\s*[A-Z][A-Za-z.'’-]*(?:\s+(?:[A-Z][A-Za-z.'’-]*|of|de|la|du|do|da|del|el)){0,4}"
+                      r"(?:,\s*[A-Z][A-Za-z.]{1,20}){0,2}\s*[,–—-]\s*(?:\([^)]{0,60})?$")
 WORD_CHAR = re.compile(r"[^\W_]")
 SEP_AFTER = re.compile(r"^\s*[|•·–—:-]")     # "08.01.2020 | HEADLINE": a date line that runs into its headline
 BYLINE = re.compile(r"(?i)(?:^|\W)by\s+[A-Z]")
