@@ -497,9 +497,10 @@ class LineModel:
         self.tagger.open(str(path / "model.crfsuite"))
         self.labels = set(self.tagger.labels())
 
-    def predict(self, lines: Sequence[str], batch_counts: dict[str, int] | None = None
-                ) -> list[str]:
-        """A kind for every line (blank lines are body)."""
+    def predict(self, lines: Sequence[str], batch_counts: dict[str, int] | None = None,
+                title_line: int | None = None) -> list[str]:
+        """A kind for every line (blank lines are body); ``title_line`` (an index into ``lines``, from
+        the input's own title, ``title_hint.py``) is the title whatever the model's marginals say."""
         kinds = ["body"] * len(lines)
         idx, feats = line_features(lines, batch_counts, self.groups)
         if not idx:
@@ -515,10 +516,13 @@ class LineModel:
         window = min(m, TITLE_WINDOW)
         p_title = [self.tagger.marginal("title", p) if "title" in self.labels else 0.0 for p in range(window)]
         best = max(range(window), key=lambda p: p_title[p]) if window else -1
+        forced = idx.index(title_line) if title_line is not None and title_line in idx else None
+        if forced is not None:
+            best = forced
         for p in range(m):
             if labels[p] == "title" and p != best:
                 labels[p] = max((k for k in kinds_known if k != "title"), key=lambda k: self.tagger.marginal(k, p))
-        if best >= 0 and p_title[best] >= self.title_threshold:
+        if forced is not None or (best >= 0 and p_title[best] >= self.title_threshold):
             labels[best] = "title"
         elif best >= 0 and labels[best] == "title":
             labels[best] = max((k for k in kinds_known if k != "title"), key=lambda k: self.tagger.marginal(k, best))

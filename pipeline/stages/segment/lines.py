@@ -36,6 +36,7 @@ from pipeline import extensions  # noqa: F401  (registers extensions)
 from pipeline.stages.segment import jurisdiction
 from pipeline.stages.segment import published
 from pipeline.stages.segment import templates
+from pipeline.stages.segment.title_hint import RULE_ID as TITLE_HINT_RULE, title_line
 from pipeline.stages.segment.article_fields import find_fields
 from pipeline.resources import check_values, load_rows
 
@@ -117,9 +118,11 @@ class LineClassifier:
                 return rule.kind, rule.id
         return None
 
-    def classify(self, text: str, batch_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    def classify(self, text: str, batch_counts: dict[str, int] | None = None,
+                 title_hint: str | None = None) -> list[dict[str, Any]]:
+        """Line kinds; ``title_hint`` is the title given with the input (used by the line model only)."""
         if self.model is not None:
-            return self._classify_model(text, batch_counts)
+            return self._classify_model(text, batch_counts, title_hint)
         spans = split_lines(text)
         lines: list[dict[str, Any]] = [{"start": s, "end": e, "kind": "body", "rule": None} for s, e in spans]
         words = [len(_WORD.findall(text[s:e])) for s, e in spans]
@@ -130,10 +133,12 @@ class LineClassifier:
         self._structure(text, lines, words)
         return lines
 
-    def _classify_model(self, text: str, batch_counts: dict[str, int] | None) -> list[dict[str, Any]]:
+    def _classify_model(self, text: str, batch_counts: dict[str, int] | None,
+                        title_hint: str | None = None) -> list[dict[str, Any]]:
         assert self.model is not None            # classify() calls this only with a model
         raw_lines = text.split("\n")
-        kinds = self.model.predict(raw_lines, batch_counts)
+        hinted = title_line(raw_lines, title_hint)
+        kinds = self.model.predict(raw_lines, batch_counts, hinted)
         # A text of one non-blank line has no page around it: that line is the article (a snippet or
         # a one-line feed item), whatever the model, trained on whole pages, makes of it.
         single = sum(1 for line in raw_lines if line.strip()) == 1
@@ -147,7 +152,9 @@ class LineClassifier:
                 continue
             # exact rules claim short lines only: a 20 MB one-line article is not even scanned
             hit = self.rule_kind(line, self.exact_rules) if self.exact_rules and len(line) <= 2000 else None
-            if hit:
+            if len(out) == hinted:
+                entry["kind"], entry["rule"] = "title", TITLE_HINT_RULE
+            elif hit:
                 entry["kind"], entry["rule"] = hit
             elif single:
                 entry["kind"], entry["rule"] = "body", "single_line_text"
@@ -377,9 +384,10 @@ def template_lines(text: str, batch_counts: dict[str, int]) -> list[dict[str, in
 
 class Segmenter:
     def __init__(self, nlp: Language, name: str, title_max_words: int, heading_max_words: int, long_line_words: int,
-                 line_model: str | None = None):
+                 line_model: str | None = None, title_from_input: bool = True):
         self.name = name
         self.classifier = LineClassifier(title_max_words, heading_max_words, long_line_words, model=line_model)
+        self.title_from_input = title_from_input
 
     @staticmethod
     def _published_from_text(doc: Doc) -> str:
@@ -400,7 +408,9 @@ class Segmenter:
 
     def __call__(self, doc: Doc) -> Doc:
         batch_counts = (doc._.meta or {}).get(templates.META_KEY)   # set by a batch run (templates.py)
-        doc._.lines = self.classifier.classify(raw_text(doc), batch_counts)
+        title_hint = (doc._.meta or {}).get("title") if self.title_from_input else None
+        doc._.lines = self.classifier.classify(raw_text(doc), batch_counts,
+                                               title_hint if isinstance(title_hint, str) else None)
         if batch_counts:
             doc._.template_lines = template_lines(raw_text(doc), batch_counts)
         doc._.jurisdiction = jurisdiction.infer(raw_text(doc), doc._.meta or {})
@@ -417,8 +427,9 @@ class Segmenter:
 @Language.factory(
     "govnews_segment",
     assigns=["doc._.lines", "doc._.published", "doc._.published_basis", "doc._.flags"],
-    default_config={"title_max_words": 30, "heading_max_words": 20, "long_line_words": 40, "line_model": None},
+    default_config={"title_max_words": 30, "heading_max_words": 20, "long_line_words": 40, "line_model": None,
+                    "title_from_input": True},
 )
 def make_segmenter(nlp: Language, name: str, title_max_words: int, heading_max_words: int,
-                   long_line_words: int, line_model: str | None = None) -> Segmenter:
-    return Segmenter(nlp, name, title_max_words, heading_max_words, long_line_words, line_model)
+                   long_line_words: int, line_model: str | None = None, title_from_input: bool = True) -> Segmenter:
+    return Segmenter(nlp, name, title_max_words, heading_max_words, long_line_words, line_model, title_from_input)
