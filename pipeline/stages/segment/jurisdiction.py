@@ -74,6 +74,7 @@ def glued_currency_letters(code: str | None) -> str:
 
 
 US_MARKED = re.compile(r"US|U\.S\.|American")
+KES_MARKED = re.compile(r"KES|KSh|Ksh|Kenya")
 YEN_SIGN = re.compile(r"[¥￥]")
 
 
@@ -81,7 +82,7 @@ def resolve_money(surface: str, unit: str | None, value: float | None,
                   code: str | None) -> tuple[str | None, float | None, str]:
     """(unit, value, rule suffix) of a money quantity once the jurisdiction is known: a bare
     ``$``/"dollars" takes the jurisdiction's dollar, cents and pence become the major unit,
-    ``¥`` is yen in Japan, pesos are the jurisdiction's peso, ``Rs``/rupees the jurisdiction's rupee. Unambiguous units pass through."""
+    ``¥`` is yen in Japan, pesos are the jurisdiction's peso, ``Rs``/rupees the jurisdiction's rupee, ``Sh``/shillings its shilling. Unambiguous units pass through."""
     if unit == "USD" and not US_MARKED.search(surface):
         return currency_for(code, "$") or "USD", value, "+juris" if currency_for(code, "$") else ""
     if unit == "USc":
@@ -93,6 +94,8 @@ def resolve_money(surface: str, unit: str | None, value: float | None,
         return currency_for(code, "¥"), value, "+juris"
     if unit == "INR" and "₹" not in surface and "INR" not in surface and currency_for(code, "rupee"):
         return currency_for(code, "rupee"), value, "+juris"       # "Rs 3 crore" in Pakistan is PKR
+    if unit == "KES" and not KES_MARKED.search(surface) and currency_for(code, "shilling"):
+        return currency_for(code, "shilling"), value, "+juris"    # "Sh 5 billion" in Tanzania is TZS
     if unit == "PHP" and "peso" in surface.lower() and currency_for(code, "peso"):
         return currency_for(code, "peso"), value, "+juris"
     return unit, value, ""

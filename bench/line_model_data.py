@@ -1,0 +1,63 @@
+"""Does more training data help the line classifier? Train on the train split with and without some dev families added, score the other dev families.
+
+Both models are trained by ``bench/train_line_model.py``'s ``write_model`` (same features, seed and
+settings); the dev split (whole dev families, never trained on) is classified as ``govnews run``
+would (exact rules, batch template counts of each family as one streaming batch). Test articles are
+never loaded (``load_articles`` refuses them).
+
+Usage: python bench/line_model_data.py --add th_english_daily,ar_gov_prensa_english,...   (dev families)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from train_line_model import GROUPS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
+
+
+def dev_scores(train: list[dict], dev: list[dict]) -> tuple[float, float]:
+    """(line accuracy over non-blank lines, title accuracy) on ``dev`` of a model trained on ``train``."""
+    from pipeline.stages.segment.lines import LineClassifier
+    from pipeline.stages.segment.templates import streaming_counts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_model(train, Path(tmp), None, TITLE_THRESHOLD, GROUPS)
+        clf = LineClassifier(model=tmp)
+        counts = streaming_counts([(a["family"], a["text"]) for a in dev])
+        ok = n = titles = 0
+        for a, c in zip(dev, counts):
+            kinds = [ln["kind"] for ln in clf.classify(a["text"], c)]
+            for i, (g, p) in enumerate(zip(a["kinds"], kinds)):
+                if a["lines"][i].strip():
+                    n += 1
+                    ok += g == p
+            titles += [i for i, k in enumerate(a["kinds"]) if k == "title"][:1] == [i for i, k in enumerate(kinds) if k == "title"][:1]
+    return ok / n, titles / len(dev)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--add", required=True, help="comma-separated dev families added to the train split for the larger model")
+    args = ap.parse_args()
+    added = {f for f in args.add.split(",") if f}
+    train, dev = load_articles(("train",)), load_articles(("dev",))
+    unknown = added - {a["family"] for a in dev}
+    if unknown:
+        raise SystemExit(f"not dev families: {sorted(unknown)}")
+    scored = [a for a in dev if a["family"] not in added]
+    extra = [a for a in dev if a["family"] in added]
+    for name, arts in (("train split", train), (f"train + {len(added)} dev families", train + extra)):
+        acc, title = dev_scores(arts, scored)
+        print(f"{name}: {len(arts)} articles; the other dev families ({len(scored)} articles): line accuracy {acc:.4f}, "
+              f"title accuracy {title:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
