@@ -28,12 +28,21 @@ def _surfaces(row: dict[str, object], key: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def glued_lookbehinds() -> str:
-    """Alternatives ``(?<=USD)|(?<=\\bRs)|...``: a number may touch these currency marks on its left."""
-    parts: list[str] = []
+    """Alternatives ``(?<=USD|RMB)|(?<=\\bRs|\\bDh)|...``: a number may touch these currency marks on its left.
+
+    One look-behind per surface length (and word-start flag), its surfaces as alternatives inside:
+    a look-behind must have a fixed width, and one per surface made the number core try some sixty
+    look-behinds at every position (the quantities stage ran half as slow again)."""
+    groups: dict[tuple[int, bool], list[str]] = {}
     for row in _pre_rows():
-        boundary = r"\b" if row.get("glued_word_start") else ""
-        parts += [f"(?<={boundary}{re.escape(s)})" for s in _surfaces(row, "glued")]
-    return "|".join(dict.fromkeys(parts))
+        start = bool(row.get("glued_word_start"))
+        for surface in _surfaces(row, "glued"):
+            groups.setdefault((len(surface), start), []).append(re.escape(surface))
+    parts = []
+    for (_, start), alts in sorted(groups.items()):
+        boundary = r"\b" if start else ""
+        parts.append("(?<=" + "|".join(f"{boundary}{a}" for a in dict.fromkeys(alts)) + ")")
+    return "|".join(parts)
 
 
 @lru_cache(maxsize=1)
