@@ -29,6 +29,12 @@ def trim_run(lex: NameLexicon, line: str, start: int, end: int) -> tuple[int, in
         if m:
             start += m.end()
     text = line[start:end]
+    # A calendar word before "the" is a leading date, not part of the name ("March the European
+    # Commission", "Thursday the Legislative Assembly ..."): the name starts after the article.
+    m = re.match(r"(\S+)\s+the\s+(?=[A-Z0-9])", text)
+    if m and m.group(1) in lex.lists["calendar_word"]:
+        start += m.end()
+        text = line[start:end]
     # A leading date, event name or clause is not part of the name ("Today, the Commission",
     # "Earth Day, the U.S. Environmental Protection Agency"): a comma-separated lead without any
     # head noun is cut off (issue 25).
