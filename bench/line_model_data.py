@@ -1,7 +1,7 @@
 """Does more training data help the line classifier? Train on the train split with and without some dev families added, score the other dev families.
 
-Both models are trained by ``bench/train_line_model.py``'s ``write_model`` (same features, seed and
-settings); the dev split (whole dev families, never trained on) is classified as ``govnews run``
+Both models are trained and applied as ``bench/line_model_cv.py``'s CRF system does (``predict_crf``:
+``bench/train_line_model.py``'s features, seed and settings); the dev split (whole dev families, never trained on) is classified as ``govnews run``
 would (exact rules, batch template counts of each family as one streaming batch). Test articles are
 never loaded (``load_articles`` refuses them).
 
@@ -11,33 +11,28 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from train_line_model import GROUPS, TITLE_THRESHOLD, load_articles, write_model  # noqa: E402
+from train_line_model import GROUPS, PARAMS, TITLE_THRESHOLD, load_articles  # noqa: E402
 
 
 def dev_scores(train: list[dict], dev: list[dict]) -> tuple[float, float]:
-    """(line accuracy over non-blank lines, title accuracy) on ``dev`` of a model trained on ``train``."""
-    from pipeline.stages.segment.lines import LineClassifier
-    from pipeline.stages.segment.templates import streaming_counts
+    """(line accuracy over non-blank lines, title accuracy: the first title line, or none, right) on ``dev``
+    of a model trained on ``train``, predicted as line_model_cv.py's CRF system does."""
+    from line_model_cv import predict_crf
 
-    with tempfile.TemporaryDirectory() as tmp:
-        write_model(train, Path(tmp), None, TITLE_THRESHOLD, GROUPS)
-        clf = LineClassifier(model=tmp)
-        counts = streaming_counts([(a["family"], a["text"]) for a in dev])
-        ok = n = titles = 0
-        for a, c in zip(dev, counts):
-            kinds = [ln["kind"] for ln in clf.classify(a["text"], c)]
-            for i, (g, p) in enumerate(zip(a["kinds"], kinds)):
-                if a["lines"][i].strip():
-                    n += 1
-                    ok += g == p
-            titles += [i for i, k in enumerate(a["kinds"]) if k == "title"][:1] == [i for i, k in enumerate(kinds) if k == "title"][:1]
+    preds = predict_crf(train, dev, PARAMS, TITLE_THRESHOLD, GROUPS)
+    ok = n = titles = 0
+    for a, kinds in zip(dev, preds):
+        for i, (g, p) in enumerate(zip(a["kinds"], kinds)):
+            if a["lines"][i].strip():
+                n += 1
+                ok += g == p
+        titles += [i for i, k in enumerate(a["kinds"]) if k == "title"][:1] == [i for i, k in enumerate(kinds) if k == "title"][:1]
     return ok / n, titles / len(dev)
 
 

@@ -15,7 +15,7 @@ year shapes after a title.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -337,16 +337,16 @@ def repeated_names(doc: Doc, hits: list[tuple[NameHit, int, int]]) -> list[tuple
             by_text[text] = hit
     if not by_text:
         return []
-    taken = sorted((s, e) for _, s, e in hits)
-    starts = [s for s, _ in taken]
+    taken = [(s, e) for _, s, e in hits]
     out: list[tuple[NameHit, int, int]] = []
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(by_text, key=len, reverse=True))
                          + r")(?![\w-])")
+    # finditer's matches do not overlap one another and the lines are disjoint, so only the existing
+    # hits can overlap a match (a few dozen per article: a plain scan)
     for line_start, _, line in name_lines(doc):
         for m in pattern.finditer(line):
             s, e = line_start + m.start(), line_start + m.end()
-            i = bisect_right(starts, e)
-            if any(a < e and s < b for a, b in taken[max(0, i - 8):i]) or any(a < e and s < b for _, a, b in out):
+            if any(a < e and s < b for a, b in taken):
                 continue
             first = by_text[m.group(0)]
             out.append((NameHit(s, e, first.label, first.canonical, first.kind, REPEAT_RULE), s, e))

@@ -74,6 +74,7 @@ def glued_currency_letters(code: str | None) -> str:
 
 
 US_MARKED = re.compile(r"US|U\.S\.|American")
+INR_MARKED = re.compile(r"INR|₹")
 KES_MARKED = re.compile(r"KES|KSh|Ksh|Kenya")
 YEN_SIGN = re.compile(r"[¥￥]")
 
@@ -92,7 +93,7 @@ def resolve_money(surface: str, unit: str | None, value: float | None,
         return "GBP", None if value is None else value / 100, "+minor"
     if unit == "CNY" and YEN_SIGN.search(surface) and currency_for(code, "¥"):
         return currency_for(code, "¥"), value, "+juris"
-    if unit == "INR" and "₹" not in surface and "INR" not in surface and currency_for(code, "rupee"):
+    if unit == "INR" and not INR_MARKED.search(surface) and currency_for(code, "rupee"):
         return currency_for(code, "rupee"), value, "+juris"       # "Rs 3 crore" in Pakistan is PKR
     if unit == "KES" and not KES_MARKED.search(surface) and currency_for(code, "shilling"):
         return currency_for(code, "shilling"), value, "+juris"    # "Sh 5 billion" in Tanzania is TZS

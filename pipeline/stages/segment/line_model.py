@@ -354,17 +354,17 @@ def _topic_features(texts: Sequence[str], n_tok: Sequence[int], base: list[dict[
     """Group "topic": the share of a line's content words found in the article's prose (every long
     line but itself), and whether the line is prose that shares little with the rest. Linear: one
     pass to count the prose words, one to look each line up (its own words subtracted)."""
-    words = [_content_words(t) for t in texts]
-    prose: dict[str, int] = {}
     long = [n >= LONG_TOKENS for n in n_tok]
-    for p, ws in enumerate(words):
-        if long[p]:
-            for w in set(ws):
-                prose[w] = prose.get(w, 0) + 1
     if sum(long) < TOPIC_MIN_PROSE:   # too little prose to compare with: say so, not "shares nothing"
         for f in base:
             f["tp=none"] = 1.0
         return
+    words = [_content_words(t) for t in texts]
+    prose: dict[str, int] = {}
+    for p, ws in enumerate(words):
+        if long[p]:
+            for w in set(ws):
+                prose[w] = prose.get(w, 0) + 1
     for p, ws in enumerate(words):
         if not ws:
             base[p]["tp_words=0"] = 1.0
