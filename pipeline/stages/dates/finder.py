@@ -473,6 +473,22 @@ class DateExtractor:
             return []                               # "quarterly dividend", "monthly water quality": an adjective
         return [(m.start(), m.end(), Partial(timex_type="SET", literal=lexicon()["set"][re.sub(r"\s+", " ", m.group("s").lower())]))]
 
+    def _h_set_every_n(self, m: Match, line: str) -> list[Part]:
+        """'every two weeks', 'every other year': a recurrence with a period of n units (SET P2W, P2Y)."""
+        unit = lexicon()["unit"].get(re.sub(r"\s+", " ", m.group("u").lower()))
+        raw_n = m.group("n").lower()
+        n = 2 if raw_n == "other" else count(raw_n)
+        if unit is None or not n:
+            return []
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=duration_value(n, unit)))]
+
+    def _h_set_times_per(self, m: Match, line: str) -> list[Part]:
+        """'twice a day', 'three times a week': so many times in each unit, a SET of period one unit (P1D)."""
+        unit = lexicon()["unit"].get(re.sub(r"\s+", " ", m.group("u").lower()))
+        if unit is None:
+            return []
+        return [(m.start(), m.end(), Partial(timex_type="SET", literal=duration_value(1, unit)))]
+
     def _h_vague(self, m: Match, line: str) -> list[Part]:
         v = m.group("v")
         key = re.sub(r"\s+", " ", v.lower())
