@@ -24,7 +24,7 @@ from pipeline.resources import check_values, load_groups
 WORD_TYPES = frozenset({
     "number", "fraction", "magnitude", "vague", "bound_pre", "bound_post", "change_pre", "change_post",
     "name_prefix", "range_joiner", "glued_m_next", "item_stop", "plural_head", "change_verb", "verb_by_hedge",
-    "change_period", "not_name", "money_suffix", "phone_cue", "not_rate_item",
+    "change_period", "not_name", "money_suffix", "phone_cue", "not_rate_item", "substance",
 })
 # Roles a range joiner can play (ranges.py): "to" may join two levels, "between" only after "between".
 JOINER_ROLES = frozenset({"to", "between", "dash"})

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.stages.quantities.found import Found
+from functools import lru_cache
+
 from pipeline.stages.quantities.numerals import magnitude_value, word_table
 from pipeline.stages.quantities.patterns import (GLUED_M, PINT_SURFACE, SCIENTIFIC, Grammar, lookup_unit, money_shorthand,
                                                  time_units)
@@ -50,14 +52,39 @@ def extend_right(g: Grammar, line: str, q: Found) -> None:
         if canonical:
             q.unit, q.end = canonical, unit.end()
             q.tag("unit")
+            substance_after(line, q)
     elif pint_unit_after(line, q):
-        pass
+        substance_after(line, q)
     elif q.extras.get("mag") is None:
         glued = shorthand.match(line, q.end)
         if glued and glued.group(1) in bare:    # "RM3.06mil" with no known currency: still million
             apply_magnitude(q, factors[glued.group(1)], glued.group(1), glued.end())
         elif re.match(r"[A-Za-z]", line[q.end:q.end + 1]):      # 5G, 3D: a name, not a number
             q.value = None
+
+
+# Masses whose substance the guide keeps in the unit ("t CO2e", "Mt CO2e"); any prefix of grams/tonnes.
+MASS_UNITS = frozenset({"t", "kt", "Mt", "Gt", "g", "kg", "mg"})
+
+
+@lru_cache(maxsize=1)
+def substance_re() -> re.Pattern[str]:
+    """The substance phrases of words.jsonl (type substance), longest first, after optional spaces."""
+    surfaces = sorted(word_table().get("substance", {}), key=len, reverse=True)
+    return re.compile(r"\s*(" + "|".join(re.escape(s) for s in surfaces) + r")(?![\w₂-])", re.IGNORECASE)
+
+
+def substance_after(line: str, q: Found) -> None:
+    """'44.2 million tonnes of carbon dioxide equivalent', '510 Mt CO2-eq': the substance a mass is of
+    joins the unit after a space (guide: 't CO2e keeps the substance after a space') and the span."""
+    if q.unit not in MASS_UNITS:
+        return
+    m = substance_re().match(line, q.end)
+    if m is None:
+        return
+    q.unit = f"{q.unit} {word_table()['substance'][m.group(1).lower()]}"
+    q.end = m.end()
+    q.tag("substance")
 
 
 def pint_unit_after(line: str, q: Found) -> bool:

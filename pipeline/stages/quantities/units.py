@@ -71,6 +71,7 @@ def to_si(value: float | None, unit: str | None, per: str | None = None) -> tupl
     """SI value and unit; a rate divides by its denominator (t per d → kg/s) when both convert."""
     if value is None or unit is None:
         return None, None
+    unit = unit.split(" ", 1)[0]           # "Mt CO2e": the SI form is the mass's (the substance is a label)
     conv = si_factor(unit)
     if conv is None:
         return None, None
