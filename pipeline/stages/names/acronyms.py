@@ -69,6 +69,9 @@ def _strip_article(text: str, start: int) -> int:
     return start + m.end() if m else start
 
 
+BEFORE_WINDOW = 1000      # characters before a parenthesis searched for its long form (about 29 words at most)
+
+
 def find_definitions(text: str) -> list[Definition]:
     """Every acronym definition in ``text`` (one line or one sentence), both directions."""
     out: list[Definition] = []
@@ -80,7 +83,10 @@ def find_definitions(text: str) -> list[Definition]:
         cut = cut.strip()
         if not cut:
             continue
-        before = text[:m.start()].rstrip()
+        # Only the text just before the parenthesis can hold the long form (at most 2 x the short form's
+        # length in words): a window, not the whole text before it, so a page-long line stays linear (issue 10).
+        base = max(0, m.start() - BEFORE_WINDOW)
+        before = text[base:m.start()].rstrip()
         if valid_short_form(cut) and len(cut.split()) <= 2:
             # long form (SF)
             n = min(len(cut) + 5, 2 * len(cut))
@@ -98,8 +104,8 @@ def find_definitions(text: str) -> list[Definition]:
             rel = best_long_form(cut, cand)
             if rel is None:
                 continue
-            long_start = _strip_article(text, cand_start + rel)
-            long_end = len(before)
+            long_start = _strip_article(text, base + cand_start + rel)
+            long_end = base + len(before)
             long = text[long_start:long_end].rstrip(",")
             long_end = long_start + len(long)
             if len(long) <= len(cut) or cut in long.split() or len(long.split()) < 2 and not re.search(r"[a-z][A-Z]", long):
@@ -120,6 +126,6 @@ def find_definitions(text: str) -> list[Definition]:
             if text[inner_start:long_start].strip() not in ("", "the", "The"):
                 continue                           # the long form must be the whole parenthesis
             long = text[long_start:inner_start + len(cut)]
-            out.append(Definition(short, long, sm.start(1), sm.start(1) + len(short), long_start,
+            out.append(Definition(short, long, base + sm.start(1), base + sm.start(1) + len(short), long_start,
                                   long_start + len(long), "short-long"))
     return out

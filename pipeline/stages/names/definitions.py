@@ -13,6 +13,7 @@ what stays in code is structure: the shapes of a definition, the of/for joints, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -40,17 +41,20 @@ def _extend_back(line: str, start: int, ex: NameExtractor) -> int:
     """'of Transportation and Air Quality' → 'Office of ...'; 'Environment Agency' → 'European Environment Agency':
     Schwartz–Hearst keeps the shortest long form, a name keeps its head and its leading proper words (≤ 4)."""
     for _ in range(4):
-        m = re.search(r"([A-Z][\w.'’-]*)\s+((?:of|for)\s+(?:the\s+)?)?$", line[:start])
+        # the word before is looked for in a window, not the whole line prefix (linear on long lines, issue 10)
+        base = max(0, start - 120)
+        m = re.search(r"([A-Z][\w.'’-]*)\s+((?:of|for)\s+(?:the\s+)?)?$", line[base:start])
         if not m or m.group(1) in LEADING_STOP or m.group(1) in ex.lex.person_titles or m.group(1) in ex.lex.event_words:
             break
+        word_start = base + m.start(1)
         if re.match(r"(?:of|for)\s", line[start:]) and not m.group(2):
-            start = m.start(1)
+            start = word_start
             continue
         if m.group(2) and not ex.lex.has_agency_head(m.group(1)):
             break
-        if m.start(1) > 1 and line[:m.start(1)].rstrip()[-1:] in ".!?:":
+        if word_start > 1 and line[max(0, word_start - 120):word_start].rstrip()[-1:] in ".!?:":
             break                                   # a capitalised sentence start is not part of the name
-        start = m.start(1)
+        start = word_start
     return start
 
 
@@ -115,6 +119,9 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
     lines = name_lines(doc, raw)
     defs: dict[str, dict[str, Any]] = {}
     new: list[tuple[NameHit, int, int]] = []
+    hit_index = _Spans()                        # the rule hits by position: lookups stay n log n (issue 10)
+    for x in hits:
+        hit_index.add(x[1], x[2], x)
     for line_start, _, line in lines:
         for d in find_definitions(line):
             if d.short in defs:
@@ -125,8 +132,8 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
                 continue
             s_abs, e_abs = line_start + d.short_start, line_start + d.short_end
             l_abs, le_abs = line_start + ls, line_start + d.long_end
-            container = [(h, s, e) for h, s, e in hits if s <= min(s_abs, l_abs) and e >= max(e_abs, le_abs)
-                         and (s, e) != (l_abs, le_abs)]
+            container = [(h, s, e) for h, s, e in hit_index.overlapping(min(s_abs, l_abs), max(e_abs, le_abs))
+                         if s <= min(s_abs, l_abs) and e >= max(e_abs, le_abs) and (s, e) != (l_abs, le_abs)]
             if container:
                 h, s, e = container[0]
                 defs[d.short] = {"label": h.label, "kind": h.kind, "key": canonical_key(raw[s:e], h.canonical),
@@ -155,7 +162,8 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
                     continue
                 kind = "project" if label == "PROGRAMME" else None
                 how = "cue"
-            given = next((h.canonical for h, s, e in hits if (s, e) == (l_abs, le_abs) and h.canonical), None)
+            given = next((h.canonical for h, s, e in hit_index.overlapping(l_abs, le_abs)
+                          if (s, e) == (l_abs, le_abs) and h.canonical), None)
             key = _definition_key(long_text, d.short, label, given, ex)
             rule = "names_acronym_" + ("cue:" + cue if cue else how)
             defs[d.short] = {"label": label, "kind": kind, "key": key, "long": long_text,
@@ -165,11 +173,14 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
             new.append((NameHit(s_abs, e_abs, label, key, kind, rule + ":short"), s_abs, e_abs))
     # an alias in brackets after a name the rules found, which Schwartz–Hearst cannot spell out
     # ("Department of Resources Recycling and Recovery (CalRecycle)")
+    new_index = _Spans()
+    for _, a, b in new:
+        new_index.add(a, b)
     for h, s, e in hits:
         m = ALIAS_AFTER_RE.match(raw, e)
         if not m or m.group(1) in defs or not valid_short_form(m.group(1)) or h.label not in ("AGENCY", "PROGRAMME") \
                 or m.group(1)[-1].isdigit() or sum(c.isupper() for c in m.group(1)) < 2 \
-                or any(a < e and s < b for _, a, b in new):
+                or new_index.overlaps(s, e):
             continue
         a, b = m.start(1), m.end(1)
         key = canonical_key(raw[s:e], h.canonical)
@@ -177,39 +188,56 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
                             "spans": [(s, e), (a, b)], "how": "alias"}
         new.append((NameHit(s, e, h.label, key, h.kind, "names_alias_after:long"), s, e))
         new.append((NameHit(a, b, h.label, key, h.kind, "names_alias_after:short"), a, b))
+        new_index.add(s, e)
+        new_index.add(a, b)
     if not defs:
         return hits, []
     # the definitions' spans replace the rule hits they overlap
-    taken = sorted((s, e) for _, s, e in new)
-    kept = [(h, s, e) for h, s, e in hits if not any(s < b and a < e for a, b in taken)]
+    taken = _Spans()
+    for _, s, e in new:
+        taken.add(s, e)
+    kept_all = [(h, s, e) for h, s, e in hits if not taken.overlaps(s, e)]
+    kept_index = _Spans()
+    for x in kept_all:
+        kept_index.add(x[1], x[2], x)
+    dropped: set[tuple[int, int]] = set()          # kept hits a use replaced (never rebuilt per use: issue 10)
     # bare uses of each short form (anywhere in the article's allowed lines, as the guide's "later BoM said")
+    # one scan of the lines for all short forms (one pass per short form was quadratic on long lines,
+    # issue 10); uses are then visited short form by short form, in definition order, as before
+    uses_of: dict[str, list[tuple[int, int]]] = {short: [] for short in defs}
+    all_shorts = _shorts_re(tuple(sorted(defs, key=len, reverse=True)))
+    for line_start, _, line in lines:
+        for m in all_shorts.finditer(line):
+            for short in _shorts_at(line, m.start(), defs):
+                uses_of[short].append((line_start + m.start(), line_start + m.start() + len(short)))
     for short, info in defs.items():
-        pat = _short_re(short)
-        for line_start, _, line in lines:
-            for m in pat.finditer(line):
-                s, e = line_start + m.start(), line_start + m.end()
-                if any(s < b and a < e for a, b in taken):
-                    continue
-                poss = re.match(r"['’]s\s+", raw[e:e + 4])
-                sub = [(h, a, b) for h, a, b in kept if poss and a == e + poss.end() and h.label == "AGENCY"] if poss else []
-                if sub and info["label"] == "AGENCY":
-                    # "EPA's Office of Water": one span naming the sub-body, with the sub-body's key (guide v1.2)
-                    h, a, b = sub[0]
-                    kept = [x for x in kept if not (x[1] < b and s < x[2])]
-                    new.append((NameHit(s, b, "AGENCY", canonical_key(raw[a:b], h.canonical), None, "names_acronym_possessive"), s, b))
-                    taken.append((s, b))
-                    continue
-                inside = [(h, a, b) for h, a, b in kept if a < e and s < b]
-                if inside and not all((a, b) == (s, e) for _, a, b in inside):
-                    continue                        # part of a longer name ("EPA's Office of Water")
-                kept = [x for x in kept if x not in inside]
-                new.append((NameHit(s, e, info["label"], info["key"], info["kind"], "names_acronym_use"), s, e))
-                taken.append((s, e))
+        for s, e in uses_of[short]:
+            if taken.overlaps(s, e):
+                continue
+            poss = re.match(r"['’]s\s+", raw[e:e + 4])
+            sub = [(h, a, b) for h, a, b in kept_index.overlapping(e, e + 400)
+                   if (a, b) not in dropped and a == e + poss.end() and h.label == "AGENCY"] if poss else []
+            if sub and info["label"] == "AGENCY":
+                # "EPA's Office of Water": one span naming the sub-body, with the sub-body's key (guide v1.2)
+                h, a, b = sub[0]
+                dropped.update((x[1], x[2]) for x in kept_index.overlapping(s, b))
+                new.append((NameHit(s, b, "AGENCY", canonical_key(raw[a:b], h.canonical), None, "names_acronym_possessive"), s, b))
+                taken.add(s, b)
+                continue
+            inside = [(h, a, b) for h, a, b in kept_index.overlapping(s, e) if (a, b) not in dropped]
+            if inside and not all((a, b) == (s, e) for _, a, b in inside):
+                continue                        # part of a longer name ("EPA's Office of Water")
+            dropped.update((a, b) for _, a, b in inside)
+            new.append((NameHit(s, e, info["label"], info["key"], info["kind"], "names_acronym_use"), s, e))
+            taken.add(s, e)
+    kept = [x for x in kept_all if (x[1], x[2]) not in dropped]
     # never two overlapping name mentions: the first made (definitions before uses) stays
     chosen: list[tuple[NameHit, int, int]] = []
+    chosen_spans = _Spans()
     for h, s, e in new:
-        if not any(s < b and a < e for _, a, b in chosen):
+        if not chosen_spans.overlaps(s, e):
             chosen.append((h, s, e))
+            chosen_spans.add(s, e)
     new = chosen
     aliases = [{"short": short, "long": info["long"], "type": info["label"], "canonical": info["key"],
                 "start": info["start"], "end": info["end"]} for short, info in defs.items()]
@@ -217,7 +245,43 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
     return kept + new, aliases
 
 
+class _Spans:
+    """Character spans (each with an optional payload) with overlap queries by bisection over their
+    starts, the longest span's length as the look-back: checking every use of an acronym against every
+    name of a long article costs n log n, not n² (a one-million-character line took minutes, issue 10)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.entries: list[tuple[int, int, Any]] = []
+        self.longest = 0
+
+    def add(self, s: int, e: int, payload: Any = None) -> None:
+        i = bisect_right(self.starts, s)
+        self.starts.insert(i, s)
+        self.entries.insert(i, (s, e, payload))
+        self.longest = max(self.longest, e - s)
+
+    def overlapping(self, s: int, e: int) -> list[Any]:
+        """Payloads of the spans overlapping [s, e), in start order."""
+        window = self.entries[bisect_left(self.starts, s - self.longest):bisect_left(self.starts, e)]
+        return [p for a, b, p in window if a < e and s < b]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        return bool(self.overlapping(s, e))
+
+
 ALIAS_AFTER_RE = re.compile(r"[ \t]*\(([A-Z][\w&.-]{1,11})\)")
+
+
+@lru_cache(maxsize=256)
+def _shorts_re(shorts: tuple[str, ...]) -> re.Pattern[str]:
+    """Where any of the short forms starts (as _short_re would match it); _shorts_at says which."""
+    return re.compile(r"(?<![\w&-])(?=" + "|".join(re.escape(x) for x in shorts) + r")")
+
+
+def _shorts_at(line: str, i: int, defs: dict[str, Any]) -> list[str]:
+    """The short forms that _short_re matches at position i of the line."""
+    return [short for short in defs if line.startswith(short, i) and _short_re(short).match(line, i)]
 
 
 @lru_cache(maxsize=256)
