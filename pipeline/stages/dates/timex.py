@@ -94,6 +94,8 @@ def _base_year(p: Partial, anchor: Anchor | None) -> int | None:
         middle = SEASON_MIDDLE_MONTH.get(p.season)
         if m is not None and middle is not None and p.past_tense and middle - m > 3:
             return y - 1                    # "in winter" reported in March: the one just past
+        if m is not None and middle is not None and not p.past_tense and middle - m <= -2:
+            return y + 1                    # "will open in the spring" said in September: the next one
         return y
     if p.month_default_year and p.month is not None:
         y, m, d = anchor
