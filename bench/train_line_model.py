@@ -35,7 +35,7 @@ from pipeline.stages.segment.line_model import FEATURE_GROUPS, FEATURE_VERSION, 
 MODEL_DIR = REPO / "models" / "line_model"
 SEED = 24
 # Chosen by leave-one-family-out over train+dev families (bench/line_model_cv.py, docs/segmentation.md).
-PARAMS = {"c1": 0.3, "c2": 0.3, "max_iterations": 200, "feature.possible_transitions": True}
+PARAMS = {"c1": 1.0, "c2": 1.0, "max_iterations": 200, "feature.possible_transitions": True}
 TITLE_THRESHOLD = 0.1
 # Optional feature groups of line_model.FEATURE_GROUPS the shipped model uses. None: leave-one-family-out
 # over train+dev (bench/line_model_cv.py --groups ..., docs/segmentation.md "What was tried") found no group
