@@ -117,7 +117,9 @@ def check(rows: list[dict]) -> None:
 
 
 def test_regex_budget_20kb():
-    check(run_worker(20_000, timeout=240))
+    # best of two: one call on a shared machine varied 1.0-1.6 s on the same code (session 6); catastrophic
+    # backtracking is slow every time, so the budget keeps its power
+    check(run_worker(20_000, timeout=480, repeats=2))
 
 
 @pytest.mark.slow
