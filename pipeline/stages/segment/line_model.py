@@ -225,19 +225,22 @@ def _line_base(line: str, pos: int, m: int, n_tok: int, run: tuple[int, int], re
     else:
         start = "other"
     f["start=" + start] = 1.0
-    if _DATE.search(scan):
+    # each shape needs a digit ('@', '.'): the cheap test first, the same features (the line model's
+    # largest cost, bench/stage_speed.py)
+    has_digit = digits > 0
+    if has_digit and _DATE.search(scan):
         f["shape=date"] = 1.0
-    if _TIME.search(scan):
+    if has_digit and _TIME.search(scan):
         f["shape=time"] = 1.0
-    if _REL_TIME.search(scan):
+    if has_digit and _REL_TIME.search(scan):
         f["shape=ago"] = 1.0
-    if _EMAIL.search(scan):
+    if "@" in scan and _EMAIL.search(scan):
         f["shape=email"] = 1.0
-    elif _URL.search(scan):
+    elif ("." in scan or "://" in scan) and _URL.search(scan):
         f["shape=url"] = 1.0
-    if _PHONE.search(scan):
+    if has_digit and _PHONE.search(scan):
         f["shape=phone"] = 1.0
-    if _YEAR.search(scan):
+    if has_digit and _YEAR.search(scan):
         f["shape=year"] = 1.0
     for name, chars in _SEPARATORS.items():
         k = sum(scan.count(c) for c in chars)
@@ -274,9 +277,10 @@ def _meta_features(scan: str, f: dict[str, float]) -> None:
     """Metadata shapes of one line (group "meta"): which kind of date, a weekday, a clock time, how
     much of the line the date/time fills, a byline (a by-word then 1-4 capitalised tokens, or a short
     capitalised name beside a date across a separator) and a leading "Label:"."""
-    month = _MONTH_DATE.findall(scan)
-    numeric = _NUM_DATE.findall(scan)
-    clock = _CLOCK.findall(scan)
+    digit = _DIGIT_CHAR.search(scan) is not None       # every date and clock shape has one: skip three scans
+    month = _MONTH_DATE.findall(scan) if digit else []
+    numeric = _NUM_DATE.findall(scan) if digit else []
+    clock = _CLOCK.findall(scan) if digit else []
     weekday = _WEEKDAY.findall(scan[:80])
     if month:
         f["md_date=month"] = 1.0
