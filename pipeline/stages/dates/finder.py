@@ -475,7 +475,7 @@ class DateExtractor:
 
     def _h_set_every_n(self, m: Match, line: str) -> list[Part]:
         """'every two weeks', 'every other year': a recurrence with a period of n units (SET P2W, P2Y)."""
-        unit = lexicon()["unit"].get(re.sub(r"\s+", " ", m.group("u").lower()))
+        unit = _unit_code(m.group("u"))
         raw_n = m.group("n").lower()
         n = 2 if raw_n == "other" else count(raw_n)
         if unit is None or not n:
@@ -484,7 +484,7 @@ class DateExtractor:
 
     def _h_set_times_per(self, m: Match, line: str) -> list[Part]:
         """'twice a day', 'three times a week': so many times in each unit, a SET of period one unit (P1D)."""
-        unit = lexicon()["unit"].get(re.sub(r"\s+", " ", m.group("u").lower()))
+        unit = _unit_code(m.group("u"))
         if unit is None:
             return []
         return [(m.start(), m.end(), Partial(timex_type="SET", literal=duration_value(1, unit)))]
@@ -500,6 +500,11 @@ class DateExtractor:
             return []
         return [(m.start("v"), m.end("v"), Partial(literal=value))]
 
+
+
+def _unit_code(word: str) -> str | None:
+    """The TIMEX3 unit code of a unit word as the lexicon lists it ('weeks' -> W, 'working days' -> D)."""
+    return lexicon()["unit"].get(re.sub(r"\s+", " ", word.lower()))
 
 
 def handlers_of(extractor: DateExtractor) -> dict[str, Handler]:

@@ -119,9 +119,7 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
     lines = name_lines(doc, raw)
     defs: dict[str, dict[str, Any]] = {}
     new: list[tuple[NameHit, int, int]] = []
-    hit_index = _Spans()                        # the rule hits by position: lookups stay n log n (issue 10)
-    for x in hits:
-        hit_index.add(x[1], x[2], x)
+    hit_index = _Spans.of(hits)                 # the rule hits by position: lookups stay n log n (issue 10)
     for line_start, _, line in lines:
         for d in find_definitions(line):
             if d.short in defs:
@@ -173,14 +171,12 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
             new.append((NameHit(s_abs, e_abs, label, key, kind, rule + ":short"), s_abs, e_abs))
     # an alias in brackets after a name the rules found, which Schwartz–Hearst cannot spell out
     # ("Department of Resources Recycling and Recovery (CalRecycle)")
-    new_index = _Spans()
-    for _, a, b in new:
-        new_index.add(a, b)
+    taken = _Spans.of(new)                      # every definition span so far; the uses below add theirs
     for h, s, e in hits:
         m = ALIAS_AFTER_RE.match(raw, e)
         if not m or m.group(1) in defs or not valid_short_form(m.group(1)) or h.label not in ("AGENCY", "PROGRAMME") \
                 or m.group(1)[-1].isdigit() or sum(c.isupper() for c in m.group(1)) < 2 \
-                or new_index.overlaps(s, e):
+                or taken.overlaps(s, e):
             continue
         a, b = m.start(1), m.end(1)
         key = canonical_key(raw[s:e], h.canonical)
@@ -188,18 +184,13 @@ def acronym_pass(doc: Doc, raw: str, hits: list[tuple[NameHit, int, int]], ex: N
                             "spans": [(s, e), (a, b)], "how": "alias"}
         new.append((NameHit(s, e, h.label, key, h.kind, "names_alias_after:long"), s, e))
         new.append((NameHit(a, b, h.label, key, h.kind, "names_alias_after:short"), a, b))
-        new_index.add(s, e)
-        new_index.add(a, b)
+        taken.add(s, e)
+        taken.add(a, b)
     if not defs:
         return hits, []
     # the definitions' spans replace the rule hits they overlap
-    taken = _Spans()
-    for _, s, e in new:
-        taken.add(s, e)
     kept_all = [(h, s, e) for h, s, e in hits if not taken.overlaps(s, e)]
-    kept_index = _Spans()
-    for x in kept_all:
-        kept_index.add(x[1], x[2], x)
+    kept_index = _Spans.of(kept_all)
     dropped: set[tuple[int, int]] = set()          # kept hits a use replaced (never rebuilt per use: issue 10)
     # bare uses of each short form (anywhere in the article's allowed lines, as the guide's "later BoM said")
     # one scan of the lines for all short forms (one pass per short form was quadratic on long lines,
@@ -254,6 +245,14 @@ class _Spans:
         self.starts: list[int] = []
         self.entries: list[tuple[int, int, Any]] = []
         self.longest = 0
+
+    @classmethod
+    def of(cls, hits: list[tuple[NameHit, int, int]]) -> "_Spans":
+        """The spans of (hit, start, end) triples, each triple its own payload."""
+        spans = cls()
+        for x in hits:
+            spans.add(x[1], x[2], x)
+        return spans
 
     def add(self, s: int, e: int, payload: Any = None) -> None:
         i = bisect_right(self.starts, s)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-
-from pipeline.stages.quantities.found import Found
 from functools import lru_cache
 
+from pipeline.stages.quantities.found import Found
 from pipeline.stages.quantities.numerals import magnitude_value, word_table
 from pipeline.stages.quantities.patterns import (GLUED_M, PINT_SURFACE, SCIENTIFIC, Grammar, lookup_unit, money_shorthand,
                                                  time_units)
