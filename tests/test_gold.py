@@ -57,8 +57,9 @@ def test_gold_schema_and_vocabularies(gold):
             if m["type"] == "QUANTITY":
                 # guide: a unit not listed is its ASCII symbol; "t CO2e" keeps the substance after a space
                 head = (m["unit"] or "").split(" ", 1)[0]
-                # an ASCII symbol, with a power digit as the guide's m3/km2 ("yd3", "mi2")
-                assert m["unit"] is None or head in UNITS or "/" in head or re.fullmatch(r"[A-Za-z]+[23]?", head), m
+                # an ASCII symbol, with a power digit as the guide's m3/km2 ("yd3", "mi2"), or a product of
+                # two written with a hyphen ("acre-ft")
+                assert m["unit"] is None or head in UNITS or "/" in head or re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)?[23]?", head), m
 
 
 def test_gold_canonical_keys_consistent(gold, manifest):

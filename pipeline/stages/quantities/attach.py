@@ -30,6 +30,12 @@ def look_left(g: Grammar, line: str, q: Found) -> None:
             q.unit, q.start = canonical, cur.start()
             q.tag("currency")
             before = line[:q.start]
+    glued = g.extras.get("glued_cldr")
+    if (glued and q.unit is None and before.endswith(glued[0])
+            and (q.start == 1 or not before[-2].isalnum())):
+        q.unit, q.start = glued[1], q.start - 1      # "K2.5 million" in Zambia (the letter CLDR gives its currency)
+        q.tag("currency")
+        before = line[:q.start]
     change = g.p["change_pre"].search(before)
     verb = g.p["verb_by"].search(before)
     if verb and not change:

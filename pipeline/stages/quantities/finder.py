@@ -16,13 +16,17 @@ from pipeline.stages.quantities.attach import attach_rate, look_left, post_words
 from pipeline.stages.quantities.filters import masked, reject_core
 from pipeline.stages.quantities.found import Found
 from pipeline.stages.quantities.numerals import GROUP_SEP
+from pipeline.stages.quantities.provenance import check
 from pipeline.stages.quantities.patterns import (CONTEXT_LEFT, CONTEXT_RIGHT, FRACTION_OF_MAGNITUDE, HYPHEN_ITEM, SIGN_PREFIX,
                                                  SLASH_FRACTION, VAGUE_OF, YEAR_LIKE, build_grammar, core_patterns, lookup_unit,
                                                  money_units)
 from pipeline.stages.quantities.ranges import overlaps, range_partner
 from pipeline.stages.quantities.resolve import extend_right
 from pipeline.stages.quantities.values import core_value
-from pipeline.stages.segment.jurisdiction import decimal_comma, glued_currency_letters
+from pipeline.stages.segment.jurisdiction import cldr_glued_currency, decimal_comma, dot_grouping, glued_currency_letters
+
+# a dot before exactly three digits, once: a thousands group where the jurisdiction writes one so
+DOT_GROUPED = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 
 
 class QuantityExtractor:
@@ -36,6 +40,8 @@ class QuantityExtractor:
         """Quantities of one line; ``jurisdiction`` (a code) says how numbers are written there."""
         g = self.grammar
         g.dec_comma = decimal_comma(jurisdiction)
+        g.extras["dot_group"] = dot_grouping(jurisdiction)
+        g.extras["glued_cldr"] = cldr_glued_currency(jurisdiction)
         g.p["core"] = (core_patterns(g.dec_comma, glued_currency_letters(jurisdiction)) if jurisdiction else core_patterns())["core"]
         blocked = sorted(list(blocked or []) + masked(g, line))
         b_starts = [b[0] for b in blocked]
@@ -79,6 +85,11 @@ class QuantityExtractor:
         g = self.grammar
         start, end = m.span()
         value, rule = core_value(m, g.dec_comma)
+        if (g.extras.get("dot_group") and m.group("num") and DOT_GROUPED.fullmatch(m.group("num"))
+                and not g.p["magnitude"].match(line, end)):
+            # "Rp 32.000", "$ 5.800" where the jurisdiction groups thousands with a dot (CLDR); "Rp 1.2
+            # trillion" keeps its decimal point (English-language press there writes one before a magnitude)
+            value, rule = float(m.group("num").replace(".", "")), rule + "+" + check("dotgroup")
         if m.group("sign") and start > 0 and not re.match(r"[\s(]", line[start - 1]):
             start += 1                                              # "30-40", "--5": the dash is no sign
             value = abs(value) if value is not None else None

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from pipeline.resources import check_values, load_groups, load_rows
 from pipeline.stages.quantities.currency import glued_lookbehinds, range_repeat_alternation
+from pipeline.stages.quantities.cldr import currency_rows
 from pipeline.stages.quantities.numerals import fragments, word_groups, word_table, words_of
 
 CONTEXT_LEFT, CONTEXT_RIGHT = 96, 384   # characters of a line a number's rules may look at
@@ -53,7 +54,8 @@ def unit_rows() -> tuple[dict[str, Any], ...]:
     """units.jsonl, its position and kind values checked against what the code handles."""
     check_values("quantities", "units", "position", UNIT_POSITIONS)
     check_values("quantities", "units", "kind", UNIT_KINDS)
-    return load_rows("quantities", "units")
+    # the hand-written rows first (the first row of a surface wins), then every currency CLDR knows
+    return tuple(load_rows("quantities", "units")) + currency_rows()
 
 
 def pre_surfaces() -> list[str]:
@@ -66,20 +68,25 @@ def unit_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], d
     post: dict[str, str] = {}
     pre: dict[str, str] = {}
     post_cs: set[str] = set()
+    pre_cs: set[str] = set()
     for row in unit_rows():
         cs = set(row.get("case_sensitive_surfaces", []))
+        target, target_cs = (pre, pre_cs) if row["position"] == "pre" else (post, post_cs)
         for surface in row["surfaces"]:
-            target = pre if row["position"] == "pre" else post
+            if row.get("source") == "cldr" and (surface in target or surface.lower() in target):
+                continue                # a hand-written row reads this surface ("C$" is CAD, "KGS" kilograms)
             key = surface if surface in cs else surface.lower()
             target.setdefault(key, row["unit"])
             if surface in cs:
-                post_cs.add(surface)
+                target_cs.add(surface)
     # A unit ends at a non-word character; "(?i:...)" keeps the case-sensitive surfaces strict.
     insensitive = [w for w in post if w not in post_cs]
     # A "/" may follow only when a rate's time denominator does ("500 t/d", "1,000 tons/day": guide v1.2 per).
     post_re = re.compile(rf"(?:\s*|\s*-\s*)(?P<unit>(?i:{alt(insensitive)})|{alt(post_cs)})"
                          r"(?![\w²³]|/(?!\s*(?:d|day|a|yr|year|h|hr|month|week|wk)(?![\w/])))")
-    pre_re = re.compile(rf"(?P<cur>(?i:{alt(set(pre_surfaces()))}))\s*$")
+    pre_insensitive = {s for s in pre_surfaces() if s not in pre_cs}
+    # an ISO code is money only in capitals ("CZK 12 million", never "all 5 ...")
+    pre_re = re.compile(rf"(?P<cur>(?i:{alt(pre_insensitive)})|{alt(pre_cs)})\s*$")
     return post_re, pre_re, post, pre
 
 
@@ -141,7 +148,9 @@ def core_patterns(dec_comma: bool = False, glued: str = "") -> dict[str, re.Patt
             # "dozens of", "hundreds of thousands of": a vague count, its lower bound with bound ">"
             rf"(?<![\w'-])(?P<vague>{alt(word_table()['vague'])})(?=\s+of\s)|"
             # a digit number not glued to a word, except to a currency mark written against it ("USD5m", "RM3.06mil")
-            rf"(?:(?<![\w.,/])|{glued_lookbehinds()}{glued_lb}){'(?P<sign>[-−+])?' }(?P<num>{num}|\.\d{{1,6}})(?![\d])"
+            # (the lookahead first: the hundred currency lookbehinds are tried only before a digit, sign or point;
+            # they were a third of the core search's time, tried at every letter of every line)
+            rf"(?=[-−+.\d])(?:(?<![\w.,/])|{glued_lookbehinds()}{glued_lb}){'(?P<sign>[-−+])?' }(?P<num>{num}|\.\d{{1,6}})(?![\d])"
             rf"|(?<![\w'-])(?P<frac>{f['fraction']})(?![\w-])"
             # "five-tier", "three-level", "four-cylinder": a count of kinds (guide, Decisions v1.1)
             rf"|(?<![\w'-])(?P<hyph>{alt(small_counts(2, 12))})(?=-[a-z]{{3,}}(?![\w-]))"

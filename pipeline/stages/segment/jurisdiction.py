@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.resources import load_rows
+from pipeline.stages.quantities import cldr
 from pipeline.stages.quantities.currency import local_glued_letters
 
 MIN_CUE_HITS = 2       # one passing mention of a country is not where the article reports from
@@ -31,11 +32,12 @@ def cue_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def country_of(code: str | None) -> str | None:
-    """ISO country part of a code such as ``AU-NSW`` or ``GB-SCT``."""
+    """ISO country part of a code such as ``AU-NSW`` or ``GB-SCT``: one of jurisdictions.jsonl, or
+    any territory the Unicode CLDR knows a currency for (``cldr.py``)."""
     if not code:
         return None
     head = str(code).split("-")[0].upper()
-    return head if head in table() else None
+    return head if head in table() or cldr.is_territory(head) else None
 
 
 def infer(text: str, meta: dict[str, Any]) -> dict[str, Any]:
@@ -54,9 +56,12 @@ def infer(text: str, meta: dict[str, Any]) -> dict[str, Any]:
 
 def currency_for(code: str | None, claim: str) -> str | None:
     """The currency an ambiguous surface (``$``, ``cent``, ``¥``, ``peso``) takes in a jurisdiction."""
-    row = table().get(country_of(code) or "")
+    country = country_of(code)
+    row = table().get(country or "")
     if row and claim in row["claims"]:
         return str(row["currency"])
+    if row is None:
+        return cldr.territory_claim(country, claim)      # a jurisdiction no row lists: what CLDR says it uses
     return None
 
 
@@ -69,8 +74,24 @@ def decimal_comma(code: str | None) -> bool:
 def glued_currency_letters(code: str | None) -> str:
     """The one-letter currency symbol written glued to the number in a jurisdiction ("R450 000" in
     South Africa, "N1.2 billion" in Nigeria), read only there: elsewhere "R2" and "N95" are names."""
-    currency = (table().get(country_of(code) or "") or {}).get("currency")
-    return local_glued_letters().get(str(currency), "")      # units.jsonl glued_local
+    country = country_of(code)
+    row = table().get(country or "")
+    if row is None:
+        glued = cldr.glued_symbol(country)         # a jurisdiction no row lists: its CLDR one-letter symbol
+        return glued[0] if glued else ""
+    return local_glued_letters().get(str(row.get("currency")), "")      # units.jsonl glued_local
+
+
+def cldr_glued_currency(code: str | None) -> tuple[str, str] | None:
+    """(letter, currency) of a jurisdiction no row lists whose CLDR symbol is one letter ("K", ZMW in
+    Zambia): "K2.5 million" is money there; the hand rows' letters ("R" in South Africa) are units.jsonl rows."""
+    country = country_of(code)
+    return cldr.glued_symbol(country) if country and country not in table() else None
+
+
+def dot_grouping(code: str | None) -> bool:
+    """True where the jurisdiction groups thousands with a dot (CLDR: "Rp 32.000", "$ 5.800")."""
+    return cldr.dot_grouping(country_of(code))
 
 
 US_MARKED = re.compile(r"US|U\.S\.|American")

@@ -76,7 +76,7 @@ BYLINE = re.compile(r"(?i)(?:^|\W)by\s+[A-Z]")
 KINDS = ("title", "heading", "caption", "metadata", "boilerplate", "body")
 CUE_TYPES = ("label", "other_label")     # the groups of resources/published_cues.jsonl this module reads
 # The features the ranker is trained on (bench/train_published_ranker.py). The others a candidate
-# carries (line_start, sep_after, in_sentence, only_day) are read by the header date-line rule only:
+# carries (line_start, sep_after, in_sentence, only_day, far_above_title) are read by the header date-line rule only:
 # fitted into the ranker on the 79 train articles they gained one article and invented one date in
 # leave-one-family-out over train+dev, so the ranker was kept on its old features.
 RANKER_FEATURES = frozenset(
@@ -277,6 +277,8 @@ def candidates(text: str, lines: list[dict[str, Any]], jurisdiction: str | None)
                 "pos": i / n, "top5": float(i < 5), "top15": float(i < 15), "bottom10": float(n - i <= 10),
                 "after_title": float(title is not None and 0 < i - title <= 5),
                 "before_title": float(title is not None and 0 < title - i <= 3),
+                # more than 3 lines above the title: a top bar over the menu (read by the date-line rule only)
+                "far_above_title": float(title is not None and title - i > 3),
                 "title_dist": min(abs(i - title), 30) / 30 if title is not None else 1.0,
                 "label": float(bool(c["label"].search(before[-40:]))),
                 "other_label": float(bool(c["other"].search(line))),
@@ -354,6 +356,8 @@ def date_line(found: list[Candidate], header: set[int]) -> Candidate | None:
         f = cand.features
         if cand.line not in header or f["other_label"] or f["list_like"] or f["in_sentence"]:
             continue
+        if f["far_above_title"]:
+            continue      # above the title with a menu between: the page's top bar (the day of the visit), not its date
         opens = f["line_start"] or f["label"] or f["dateline"] or f["email_date"] or f["fill"] >= 0.5
         if opens and (f["short_line"] or f["dateline"] or (f["line_start"] and f["sep_after"])):
             cand.rule = DATE_LINE_RULE

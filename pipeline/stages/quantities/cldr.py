@@ -1,0 +1,163 @@
+"""Currencies from the Unicode CLDR (through babel) for what no hand-written row covers (issue 25 item 5).
+
+The hand-written rows of ``resources/units.jsonl`` and ``resources/jurisdictions.jsonl`` cover the
+currencies and jurisdictions the corpus met first; users feed pages from everywhere. CLDR knows, for
+every territory, the currency that is legal tender there, how that territory's locales write its
+symbol, and how they group digits. From it:
+
+- ``currency_rows``: unit rows (the shape of units.jsonl) for every currency some territory uses:
+  its ISO 4217 code before or after the number ("CZK 11.4 million", "4.3 million FJD"), the
+  "XX$" form of a dollar ("FJ$", "TT$": the code's first two letters, the form the region's press
+  writes), and a symbol a territory writes that names one currency only ("₮", "Kč"). Hand rows win.
+- ``territory_claim``: the currency an ambiguous surface (a bare "$", "Rs", cents, pesos,
+  shillings) takes in a territory no jurisdiction row lists (a bare "$" in Fiji is FJD).
+- ``dot_grouping``: the territory writes thousands with a dot ("Rp 32.000" in Indonesia is 32000).
+- ``glued_letter``: the one-letter symbol a territory writes against the number ("K2.5 million"
+  in Zambia), read only in that territory.
+
+Everything is asked for a fixed reference day (``resources/cldr_currency.jsonl``), never the clock.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from pipeline.resources import load_rows
+
+DOLLAR_CLAIMS = ("$", "cent")
+NAME_CLAIMS = {"rupee": "Rupee", "peso": "Peso", "shilling": "Shilling"}
+
+
+@lru_cache(maxsize=1)
+def settings() -> tuple[date, frozenset[str]]:
+    rows = load_rows("quantities", "cldr_currency")
+    day = next(date.fromisoformat(str(r["reference_date"])) for r in rows if "reference_date" in r)
+    return day, frozenset(str(r["exclude"]) for r in rows if "exclude" in r)
+
+
+@lru_cache(maxsize=1)
+def _locales_by_territory() -> dict[str, tuple[str, ...]]:
+    from babel import localedata
+
+    out: dict[str, list[str]] = {}
+    for ident in localedata.locale_identifiers():
+        parts = ident.split("_")
+        if len(parts) >= 2 and len(parts[-1]) == 2 and parts[-1].isupper():
+            out.setdefault(parts[-1], []).append(ident)
+    return {t: tuple(sorted(v)) for t, v in out.items()}
+
+
+@lru_cache(maxsize=512)
+def tender(territory: str) -> tuple[str, ...]:
+    """The currencies legal tender in a territory on the reference day (ISO codes)."""
+    from babel.numbers import get_territory_currencies
+
+    day, _ = settings()
+    try:
+        return tuple(get_territory_currencies(territory.upper(), start_date=day, end_date=day, tender=True))
+    except Exception:          # babel raises on a code it does not know: no CLDR answer
+        return ()
+
+
+def is_territory(code: str | None) -> bool:
+    return bool(code) and len(str(code)) == 2 and bool(tender(str(code)))
+
+
+@lru_cache(maxsize=512)
+def local_symbols(currency: str, territory: str) -> frozenset[str]:
+    """How the territory's locales write the currency's symbol."""
+    from babel.numbers import get_currency_symbol
+
+    return frozenset(get_currency_symbol(currency, loc) for loc in _locales_by_territory().get(territory, ()))
+
+
+def _name(currency: str) -> str:
+    from babel.numbers import get_currency_name
+
+    return str(get_currency_name(currency, locale="en"))
+
+
+def territory_claim(territory: str | None, claim: str) -> str | None:
+    """The currency a territory's ambiguous surface means: "$" and cents a dollar (a currency the
+    territory writes "$", or named dollar), "rupee"/"peso"/"shilling" the currency of that name."""
+    if not territory or not is_territory(territory):
+        return None
+    t = territory.upper()
+    for cur in tender(t):
+        name = _name(cur)
+        if claim in DOLLAR_CLAIMS and ("$" in local_symbols(cur, t) or "Dollar" in name):
+            return cur
+        if claim in NAME_CLAIMS and NAME_CLAIMS[claim] in name:
+            return cur
+    return None
+
+
+@lru_cache(maxsize=256)
+def dot_grouping(territory: str | None) -> bool:
+    """True where the territory's main locale groups thousands with a dot ("32.000")."""
+    if not territory or not is_territory(territory):
+        return False
+    from babel import Locale
+
+    try:
+        return Locale.parse(f"und_{territory.upper()}").number_symbols["latn"]["group"] == "."
+    except Exception:
+        return False
+
+
+def glued_symbol(territory: str | None) -> tuple[str, str] | None:
+    """(letter, currency): the one-letter symbol the territory writes its own currency with
+    ("K", ZMW in Zambia), else None."""
+    if not territory or not is_territory(territory):
+        return None
+    t = territory.upper()
+    for cur in tender(t):
+        for s in sorted(local_symbols(cur, t)):
+            if len(s) == 1 and s.isalpha() and s.isupper():
+                return s, cur
+    return None
+
+
+def _distinctive(symbol: str, code: str) -> bool:
+    """A symbol worth matching by itself: not the code, not a bare "$"/"£"/"€"/"¥" (their
+    currency depends on the jurisdiction, resolved elsewhere), not plain ASCII letters of one case
+    (a word or an initial: "K", "kr", "Br"), but with a currency sign or a letter outside ASCII."""
+    if symbol == code or symbol in ("$", "£", "€", "¥", "￥") or len(symbol) > 4:
+        return False
+    has_sign = any(unicodedata.category(ch) == "Sc" for ch in symbol)
+    non_ascii_letter = any(ch.isalpha() and not ch.isascii() for ch in symbol)
+    return has_sign or (non_ascii_letter and len(symbol) > 1)      # one letter of a script is a word, not a sign
+
+
+@lru_cache(maxsize=1)
+def currency_rows() -> tuple[dict[str, Any], ...]:
+    """Unit rows (units.jsonl shape) for the currencies in use somewhere on the reference day."""
+    from babel.core import get_global
+
+    _, excluded = settings()
+    territories = sorted(get_global("territory_currencies"))
+    owners: dict[str, set[str]] = {}          # symbol -> currencies written with it
+    codes: set[str] = set()
+    for t in territories:
+        for cur in tender(t):
+            codes.add(cur)
+            for s in local_symbols(cur, t):
+                if _distinctive(s, cur):
+                    owners.setdefault(s, set()).add(cur)
+    rows: list[dict[str, Any]] = []
+    for cur in sorted(codes - excluded):
+        if not (len(cur) == 3 and cur.isalpha() and cur.isupper()) or cur.startswith("X") and cur not in ("XOF", "XAF", "XCD", "XPF"):
+            continue                            # X-codes are metals, funds and test codes, except the shared francs and dollar
+        pre = [cur]
+        if "Dollar" in _name(cur):
+            pre.append(cur[:2] + "$")           # "FJ$", "TT$", "NZ$"
+        pre = list(dict.fromkeys(pre + sorted(s for s, owned in owners.items() if owned == {cur})))
+        rows.append({"unit": cur, "surfaces": pre, "position": "pre", "pint": None, "kind": "money",
+                     "case_sensitive_surfaces": pre, "source": "cldr"})
+        post = [cur] + sorted(s for s, owned in owners.items() if owned == {cur} and not any(
+            unicodedata.category(ch) == "Sc" for ch in s))       # "1 200 Kč"; a sign such as "₮" goes before
+        rows.append({"unit": cur, "surfaces": post, "position": "post", "pint": None, "kind": "money",
+                     "case_sensitive_surfaces": post, "source": "cldr"})
+    return tuple(rows)
