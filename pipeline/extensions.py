@@ -25,7 +25,8 @@ _DOC_ATTRS = {
     "aliases": None,            # list[{"short","long","type","canonical","start","end"}]: acronym definitions (issue 25)
 }
 # Computed from other attributes, never stored: doc._.anchor is the parsed doc._.published (pipeline/anchor.py),
-# so wherever the publication date is set (metadata, command line, text) the anchor follows it.
+# so wherever the publication date is set (metadata, command line, text) the anchor follows it; without one,
+# the retrieval day (basis "retrieved").
 _DOC_GETTERS = {
     "anchor": lambda doc: _anchor_of(doc),
 }
@@ -59,7 +60,13 @@ def register() -> None:
 def _anchor_of(doc: Doc) -> Any:
     from pipeline.anchor import parse_anchor   # imported here: pipeline.anchor imports the segment stage
 
-    return parse_anchor(doc._.published, doc._.published_basis)
+    anchor = parse_anchor(doc._.published, doc._.published_basis)
+    if anchor is None and doc._.retrieved:
+        # No publication date given or stated: the day the page was retrieved is the next best anchor
+        # (a page is published on or before it; "last year" read in the year of retrieval), never the
+        # clock; each DATE records the anchor it used, so basis "retrieved" is visible in the record.
+        anchor = parse_anchor(doc._.retrieved, "retrieved")
+    return anchor
 
 
 RAW_TEXT = "govnews.raw_text"

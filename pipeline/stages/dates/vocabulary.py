@@ -117,7 +117,7 @@ def cues() -> dict[str, tuple[str, ...]]:
 
 
 _YEAR4 = re.compile(r"(?<!\d)(?:1[89]|20|21)\d\d(?!\d)")
-_NUMDATE = re.compile(r"\d[/.-]\d{1,2}[/.-]\d|\d-[A-Za-z]{3}")
+_NUMDATE = re.compile(r"\d[/.-]\s?\d{1,2}[/.-]\s?\d|\d-[A-Za-z]{3}")
 
 
 def line_cues(line: str) -> set[str]:

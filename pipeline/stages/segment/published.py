@@ -48,7 +48,8 @@ CANDIDATE = re.compile(
     rf"(?P<dmy>(?:{WEEKDAY})?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{MON})\.?,?\s+(?P<y1>(?:19|20)\d{{2}}))"
     rf"|(?P<mdy>(?:{WEEKDAY})?(?P<m2>{MON})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{{2}}))"
     rf"|(?P<iso>(?P<y3>(?:19|20)\d{{2}})[-/.](?P<a3>\d{{1,2}})[-/.](?P<b3>\d{{1,2}}))(?!\d)"
-    rf"|(?P<num>(?<![\d.])(?P<a4>\d{{1,2}})[/.-](?P<b4>\d{{1,2}})[/.-](?P<y4>(?:19|20)?\d{{2}}))(?![\d/.-]\d)"
+    # numeric, with the same separator twice; ". " as Czech, Slovak and German write it ("14. 5. 2024")
+    rf"|(?P<num>(?<![\d.])(?P<a4>\d{{1,2}})(?P<s4>[/-]|\.\s?)(?P<b4>\d{{1,2}})(?P=s4)(?P<y4>(?:19|20)?\d{{2}}))(?![\d/.-]\d)"
     rf"|(?P<cjk>(?P<y5>(?:19|20)\d{{2}})年(?P<a5>\d{{1,2}})月(?P<b5>\d{{1,2}})日)",
     re.IGNORECASE)
 # Dates with a month name in another language (issue 24 item 5): the shape is found by this
