@@ -39,6 +39,16 @@ QUOTES = {"\"": "\"", "“": "”", "”": "”", "‘": "’", "'": "'"}
 # Bureau and ..." is cut into runs instead of recursing once per "and" (RecursionError, issue 10).
 RUN_RE = re.compile(rf"{NAME_TOKEN}(?:(?:,?\s+|-)(?:(?:and|of|for|the|on|in|&|'s|’s|de)\s+){{0,4}}{NAME_TOKEN}){{0,60}}")
 QUOTED_RE = re.compile(r"[\"“]([^\"“”\n]{2,120})[\"”]")
+# A statute's short title with a bracketed part, as Commonwealth drafting writes it ("Environment
+# Protection (Banning of Plastic Bags) Regulations 2020", "Minerals and Mining (Amendment) Act, 2019",
+# "Trade (Plastic Packaging Materials Prohibition) Order, 2018"): capitalised words, the bracket (up
+# to twelve words, any case), more capitalised words, a statute head (name_words.jsonl statute_head),
+# an optional year. The bracket is what the head-noun runs cannot cross.
+_TITLE_WORD = r"[A-Z][\w'’-]*"
+_TITLE_JOIN = r"(?:,?\s+(?:(?:and|of|for|the|on|in|to|from|&)\s+){0,3})"
+_LEAD_JOIN = r"(?:,?\s+(?:(?:and|of|for|on|in|to|from|&)\s+){0,2})"     # no "the": "the Ministry and the X (..) Act" is two names
+STATUTE_SHAPE = (rf"(?<![\w-]){_TITLE_WORD}(?:{_LEAD_JOIN}{_TITLE_WORD}){{0,10}}\s*\((?:[\w'’&-]+,?\s*){{1,12}}\)"
+                 rf"(?:{_TITLE_JOIN}{_TITLE_WORD}){{0,6}}?\s+(?:{{heads}})(?:,?\s+(?:19|20)\d\d)?(?![\w-])")
 
 
 @dataclass
@@ -68,6 +78,7 @@ class NameExtractor:
         self.year_title_comma = frozenset(lists["year_title_comma"])
         self.comma_year_title = frozenset(lists["comma_year_title"])
         self.titled_re = re.compile(rf"\b({alternation(lists['titled_head'])})\s+(?:for|on|of)\b")
+        self.statute_re = re.compile(STATUTE_SHAPE.replace("{heads}", alternation(lists["statute_head"])))
         heads = quoted_heads()
         # file order: the first listed generic word wins where two match at one place
         self.quoted_head_re = re.compile(rf"\s*(?:[a-z-]+\s+){{0,3}}?({alternation([h for h, _ in heads])})\b")
@@ -82,6 +93,12 @@ class NameExtractor:
             hits.extend(self._gaz_hit(line, m.start(), m.end(), m.group(0).lower()))
         for m in QUOTED_RE.finditer(line):
             hits.extend(self._quoted(line, m))
+        if "(" in line:
+            for m in self.statute_re.finditer(line):
+                start = m.start() + (len(lead.group(0)) if (lead := self.lex.leading_article_re.match(m.group(0))) else 0)
+                if self.lex.has_agency_head(line[start:line.index("(", start)]):
+                    continue                            # "Ministry of Environment (MoE) ... Act": a body, not a title
+                hits.append(NameHit(start, m.end(), "PROGRAMME", None, "law", "names_statute_bracket"))
         for rule_id, pattern, kind in designation_patterns():
             for m in pattern.finditer(line):
                 hits.append(NameHit(m.start(), m.end(), "PROGRAMME", None, kind, f"names_{rule_id}"))

@@ -24,7 +24,7 @@ HEAD_GROUPS = ("agency_head", "programme_head", "person_title", "event_word", "g
                "standalone_body", "place_word")
 WORD_LISTS = ("leading_article", "leading_stop", "lower_ok", "company_head", "group_qualifier", "calendar_word",
               "titled_head", "year_title", "year_title_comma", "comma_year_title", "local_grade", "local_prefix",
-              "quoted_head")
+              "quoted_head", "statute_head")
 LABELS = ("AGENCY", "PROGRAMME")
 CUE_SIDES = ("before", "after")
 # Programme kinds the guide defines (ANNOTATION_GUIDE.md v1.2, PROGRAMME kind).
