@@ -39,6 +39,7 @@ RULE_ID = "published_ranker.v1"
 DATE_LINE_RULE = "published_date_line.v1"
 HEADER_LINES = 15          # non-blank lines from the top that count as the page's header
 AFTER_TITLE_LINES = 5      # ... and lines below a title that sits there
+ABOVE_PARAGRAPH_LINES = 2  # ... and the lines right above the first paragraph
 PARAGRAPH_WORDS = 20       # a line this long is article text: the header ends with it
 
 MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
@@ -342,6 +343,10 @@ def header_rows(text: str, lines: list[dict[str, Any]]) -> set[int]:
     title = next((i for i, ln in enumerate(lines) if ln["kind"] == "title"), None)
     if title is not None and title < paragraph:
         rows.update(range(title + 1, min(title + AFTER_TITLE_LINES, paragraph) + 1))
+    # the lines right above the first paragraph (a date line under a headline below a long menu,
+    # whatever kind the segmenter gave the headline)
+    rows.update(i for i in range(max(0, paragraph - ABOVE_PARAGRAPH_LINES), paragraph)
+                if text[lines[i]["start"]:lines[i]["end"]].strip())
     return rows
 
 
