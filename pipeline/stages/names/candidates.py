@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from pipeline.extensions import raw_text
 
 from pipeline.stages.names.lexicon import (NameLexicon, alternation, context_cues, designation_patterns, gazetteer,
-                                           programme_before_cue, quoted_heads)
+                                           programme_before_cue, quoted_heads, whole_place_names)
 from pipeline.stages.names.linking import alias_table, canonical_key
 from pipeline.stages.names.name_lines import name_lines
 from pipeline.stages.names.trimming import (cut_after_head, cut_titles_and_events, split_coordination,
@@ -79,6 +79,12 @@ class NameExtractor:
         self.comma_year_title = frozenset(lists["comma_year_title"])
         self.titled_re = re.compile(rf"\b({alternation(lists['titled_head'])})\s+(?:for|on|of)\b")
         self.statute_re = re.compile(STATUTE_SHAPE.replace("{heads}", alternation(lists["statute_head"])))
+        # "Statistics Mauritius", "Transport for London", "Queensland Health": a body named by a field and a
+        # place, with no institutional head (name_words.jsonl body_before_place / body_after_place)
+        places = alternation(sorted(whole_place_names(), key=len, reverse=True))
+        self.place_body_re = re.compile(
+            rf"(?<![\w-])(?:(?:{alternation(lists['body_before_place'])})\s+(?:{places})"
+            rf"|(?:{places})\s+(?:{alternation(lists['body_after_place'])}))(?![\w-])")
         heads = quoted_heads()
         # file order: the first listed generic word wins where two match at one place
         self.quoted_head_re = re.compile(rf"\s*(?:[a-z-]+\s+){{0,3}}?({alternation([h for h, _ in heads])})\b")
@@ -99,6 +105,8 @@ class NameExtractor:
                 if self.lex.has_agency_head(line[start:line.index("(", start)]):
                     continue                            # "Ministry of Environment (MoE) ... Act": a body, not a title
                 hits.append(NameHit(start, m.end(), "PROGRAMME", None, "law", "names_statute_bracket"))
+        for m in self.place_body_re.finditer(line):
+            hits.append(NameHit(m.start(), m.end(), "AGENCY", None, None, "names_place_body"))
         for rule_id, pattern, kind in designation_patterns():
             for m in pattern.finditer(line):
                 hits.append(NameHit(m.start(), m.end(), "PROGRAMME", None, kind, f"names_{rule_id}"))

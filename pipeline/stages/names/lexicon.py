@@ -24,7 +24,7 @@ HEAD_GROUPS = ("agency_head", "programme_head", "person_title", "event_word", "g
                "standalone_body", "place_word")
 WORD_LISTS = ("leading_article", "leading_stop", "lower_ok", "company_head", "group_qualifier", "calendar_word",
               "titled_head", "year_title", "year_title_comma", "comma_year_title", "local_grade", "local_prefix",
-              "quoted_head", "statute_head")
+              "quoted_head", "statute_head", "body_before_place", "body_after_place")
 LABELS = ("AGENCY", "PROGRAMME")
 CUE_SIDES = ("before", "after")
 # Programme kinds the guide defines (ANNOTATION_GUIDE.md v1.2, PROGRAMME kind).
@@ -91,6 +91,17 @@ def place_names() -> frozenset[str]:
         for cue in row.get("cues", []):
             words.update(w for w in cue.split() if w[:1].isupper())
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def whole_place_names() -> frozenset[str]:
+    """Whole place names a body may be named after: the jurisdiction cues and every country and
+    territory name CLDR knows in English (babel), e.g. "Mauritius", "New South Wales", "NSW"."""
+    from babel import Locale
+
+    names = {cue for row in load_rows("quantities", "jurisdictions") for cue in row.get("cues", [])}
+    names.update(n for code, n in Locale("en").territories.items() if code.isalpha())
+    return frozenset(n for n in names if n[:1].isupper())
 
 
 @lru_cache(maxsize=1)
