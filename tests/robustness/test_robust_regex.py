@@ -47,6 +47,8 @@ UNITS = {
     "photo_credit": "Photo by ", "photo_paren": "(Photo by x", "photo_slash": "(Photo/", "parens": "(",
     "release_time": "Release Time ", "editor": "Editor: A", "cjk": "中文", "cjk_years": "2023年",
     "html": "<b>1</b> ", "entities": "&nbsp;38&nbsp;", "newlines": "a\n", "crlf": "Bureau\r\n",
+    "statute_bracket": "Water Services (Drinking Water Standards for Towns) Regulations 2022 ",
+    "bracket_long_words": "Alpha Beta (abcdefghijklmnopqrstuvwxyz ", "bracket_caps_chain": "Alpha and Beta of Gamma (Delta, ",
     "punctuation": ".,;:!?", "equals": "=", "minified_js": "a=b;c(d){e.f[g]};", "brackets": "([{<", "url": "http://a.cn/x?y=1&",
 }
 STAGES = ("quantities", "dates", "names", "segment", "tokenizer")
