@@ -96,11 +96,11 @@ def place_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def whole_place_names() -> frozenset[str]:
     """Whole place names a body may be named after: the jurisdiction cues and every country and
-    territory name CLDR knows in English (babel), e.g. "Mauritius", "New South Wales", "NSW"."""
-    from babel import Locale
+    territory name CLDR knows in English (resources/cldr_tables.jsonl), e.g. "Mauritius", "New South Wales", "NSW"."""
+    from pipeline.stages.quantities.cldr import territory_names
 
     names = {cue for row in load_rows("quantities", "jurisdictions") for cue in row.get("cues", [])}
-    names.update(n for code, n in Locale("en").territories.items() if code.isalpha())
+    names.update(territory_names())
     return frozenset(n for n in names if n[:1].isupper())
 
 

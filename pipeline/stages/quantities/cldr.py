@@ -15,7 +15,9 @@ symbol, and how they group digits. From it:
 - ``glued_letter``: the one-letter symbol a territory writes against the number ("K2.5 million"
   in Zambia), read only in that territory.
 
-Everything is asked for a fixed reference day (``resources/cldr_currency.jsonl``), never the clock.
+Everything is asked for a fixed reference day (``resources/cldr_currency.jsonl``), never the clock, and
+read from ``resources/cldr_tables.jsonl``, which ``bench/build_cldr_tables.py`` generates from babel's
+CLDR (loading babel's locales at start-up cost 2 s and 200 MB per worker).
 """
 from __future__ import annotations
 
@@ -38,45 +40,46 @@ def settings() -> tuple[date, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def _locales_by_territory() -> dict[str, tuple[str, ...]]:
-    from babel import localedata
+def _tables() -> tuple[dict[str, dict[str, Any]], dict[str, str], tuple[str, ...]]:
+    """(territory -> row, currency -> English name, territory names) from resources/cldr_tables.jsonl
+    (generated from CLDR by bench/build_cldr_tables.py: reading babel's locales at start-up cost
+    2 s and 200 MB)."""
+    by_territory: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    territory_names: tuple[str, ...] = ()
+    for row in load_rows("quantities", "cldr_tables"):
+        if "territory" in row:
+            by_territory[str(row["territory"])] = row
+        elif "currency_names" in row:
+            names = dict(row["currency_names"])
+        elif "territory_names" in row:
+            territory_names = tuple(row["territory_names"])
+    return by_territory, names, territory_names
 
-    out: dict[str, list[str]] = {}
-    for ident in localedata.locale_identifiers():
-        parts = ident.split("_")
-        if len(parts) >= 2 and len(parts[-1]) == 2 and parts[-1].isupper():
-            out.setdefault(parts[-1], []).append(ident)
-    return {t: tuple(sorted(v)) for t, v in out.items()}
 
-
-@lru_cache(maxsize=512)
 def tender(territory: str) -> tuple[str, ...]:
     """The currencies legal tender in a territory on the reference day (ISO codes)."""
-    from babel.numbers import get_territory_currencies
-
-    day, _ = settings()
-    try:
-        return tuple(get_territory_currencies(territory.upper(), start_date=day, end_date=day, tender=True))
-    except Exception:          # babel raises on a code it does not know: no CLDR answer
-        return ()
+    row = _tables()[0].get(territory.upper())
+    return tuple(row["currencies"]) if row else ()
 
 
 def is_territory(code: str | None) -> bool:
     return bool(code) and len(str(code)) == 2 and bool(tender(str(code)))
 
 
-@lru_cache(maxsize=512)
 def local_symbols(currency: str, territory: str) -> frozenset[str]:
     """How the territory's locales write the currency's symbol."""
-    from babel.numbers import get_currency_symbol
+    row = _tables()[0].get(territory.upper())
+    return frozenset(row["symbols"].get(currency, ())) if row else frozenset()
 
-    return frozenset(get_currency_symbol(currency, loc) for loc in _locales_by_territory().get(territory, ()))
+
+def territory_names() -> tuple[str, ...]:
+    """Every country and territory name CLDR knows in English."""
+    return _tables()[2]
 
 
 def _name(currency: str) -> str:
-    from babel.numbers import get_currency_name
-
-    return str(get_currency_name(currency, locale="en"))
+    return _tables()[1].get(currency, "")
 
 
 def territory_claim(territory: str | None, claim: str) -> str | None:
@@ -94,17 +97,10 @@ def territory_claim(territory: str | None, claim: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=256)
 def dot_grouping(territory: str | None) -> bool:
     """True where the territory's main locale groups thousands with a dot ("32.000")."""
-    if not territory or not is_territory(territory):
-        return False
-    from babel import Locale
-
-    try:
-        return Locale.parse(f"und_{territory.upper()}").number_symbols["latn"]["group"] == "."
-    except Exception:
-        return False
+    row = _tables()[0].get(territory.upper()) if territory else None
+    return bool(row and row.get("group") == ".")
 
 
 def glued_symbol(territory: str | None) -> tuple[str, str] | None:
@@ -134,16 +130,13 @@ def _distinctive(symbol: str, code: str) -> bool:
 @lru_cache(maxsize=1)
 def currency_rows() -> tuple[dict[str, Any], ...]:
     """Unit rows (units.jsonl shape) for the currencies in use somewhere on the reference day."""
-    from babel.core import get_global
-
     _, excluded = settings()
-    territories = sorted(get_global("territory_currencies"))
     owners: dict[str, set[str]] = {}          # symbol -> currencies written with it
     codes: set[str] = set()
-    for t in territories:
-        for cur in tender(t):
+    for t, row in sorted(_tables()[0].items()):
+        for cur in row["currencies"]:
             codes.add(cur)
-            for s in local_symbols(cur, t):
+            for s in row["symbols"].get(cur, ()):
                 if _distinctive(s, cur):
                     owners.setdefault(s, set()).add(cur)
     rows: list[dict[str, Any]] = []
