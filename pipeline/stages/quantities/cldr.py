@@ -12,7 +12,7 @@ symbol, and how they group digits. From it:
 - ``territory_claim``: the currency an ambiguous surface (a bare "$", "Rs", cents, pesos,
   shillings) takes in a territory no jurisdiction row lists (a bare "$" in Fiji is FJD).
 - ``dot_grouping``: the territory writes thousands with a dot ("Rp 32.000" in Indonesia is 32000).
-- ``glued_letter``: the one-letter symbol a territory writes against the number ("K2.5 million"
+- ``glued_symbol``: the one-letter symbol a territory writes against the number ("K2.5 million"
   in Zambia), read only in that territory.
 
 Everything is asked for a fixed reference day (``resources/cldr_currency.jsonl``), never the clock, and
@@ -118,8 +118,9 @@ def glued_symbol(territory: str | None) -> tuple[str, str] | None:
 
 def _distinctive(symbol: str, code: str) -> bool:
     """A symbol worth matching by itself: not the code, not a bare "$"/"£"/"€"/"¥" (their
-    currency depends on the jurisdiction, resolved elsewhere), not plain ASCII letters of one case
-    (a word or an initial: "K", "kr", "Br"), but with a currency sign or a letter outside ASCII."""
+    currency depends on the jurisdiction, resolved elsewhere), not plain ASCII letters (a word or
+    an initial: "K", "kr", "Br"), not one letter of another script, but with a currency sign or
+    letters outside ASCII ("₮", "Kč")."""
     if symbol == code or symbol in ("$", "£", "€", "¥", "￥") or len(symbol) > 4:
         return False
     has_sign = any(unicodedata.category(ch) == "Sc" for ch in symbol)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from pipeline.stages.quantities.attach import attach_rate, look_left, post_words, take_item
 from pipeline.stages.quantities.filters import masked, reject_core
@@ -29,6 +30,15 @@ from pipeline.stages.segment.jurisdiction import cldr_glued_currency, decimal_co
 DOT_GROUPED = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 
 
+@lru_cache(maxsize=256)
+def number_conventions(jurisdiction: str | None) -> tuple[bool, bool, tuple[str, str] | None, re.Pattern[str]]:
+    """How a jurisdiction writes numbers and glued currencies: (decimal comma, dot-grouped thousands,
+    CLDR one-letter currency, the number-core pattern). Looked up once per jurisdiction, not per line."""
+    dec_comma = decimal_comma(jurisdiction)
+    core = (core_patterns(dec_comma, glued_currency_letters(jurisdiction)) if jurisdiction else core_patterns())["core"]
+    return dec_comma, dot_grouping(jurisdiction), cldr_glued_currency(jurisdiction), core
+
+
 class QuantityExtractor:
     """Pure text → Found list, for one line at a time (testable without spaCy)."""
 
@@ -39,10 +49,7 @@ class QuantityExtractor:
                      jurisdiction: str | None = None) -> list[Found]:
         """Quantities of one line; ``jurisdiction`` (a code) says how numbers are written there."""
         g = self.grammar
-        g.dec_comma = decimal_comma(jurisdiction)
-        g.extras["dot_group"] = dot_grouping(jurisdiction)
-        g.extras["glued_cldr"] = cldr_glued_currency(jurisdiction)
-        g.p["core"] = (core_patterns(g.dec_comma, glued_currency_letters(jurisdiction)) if jurisdiction else core_patterns())["core"]
+        g.dec_comma, g.extras["dot_group"], g.extras["glued_cldr"], g.p["core"] = number_conventions(jurisdiction)
         blocked = sorted(list(blocked or []) + masked(g, line))
         b_starts = [b[0] for b in blocked]
         b_span = max((b[1] - b[0] for b in blocked), default=0)

@@ -74,10 +74,9 @@ def decimal_comma(code: str | None) -> bool:
 def glued_currency_letters(code: str | None) -> str:
     """The one-letter currency symbol written glued to the number in a jurisdiction ("R450 000" in
     South Africa, "N1.2 billion" in Nigeria), read only there: elsewhere "R2" and "N95" are names."""
-    country = country_of(code)
-    row = table().get(country or "")
+    row = table().get(country_of(code) or "")
     if row is None:
-        glued = cldr.glued_symbol(country)         # a jurisdiction no row lists: its CLDR one-letter symbol
+        glued = cldr_glued_currency(code)          # a jurisdiction no row lists: its CLDR one-letter symbol
         return glued[0] if glued else ""
     return local_glued_letters().get(str(row.get("currency")), "")      # units.jsonl glued_local
 
